@@ -1,0 +1,5 @@
+package maps
+
+import "errors"
+
+func asErrno(err error, target *Errno) bool { return errors.As(err, target) }

@@ -1,0 +1,133 @@
+package maps
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+	"sync/atomic"
+)
+
+// The registry gives every live map a numeric ID, as the kernel does. Helpers
+// resolve map handles through it on every call, so reads are lock-free: the
+// table is an immutable snapshot replaced on each change (changes are rare,
+// lookups are the hot path).
+type registryTable struct {
+	byID    map[uint32]Map
+	regions []ownedRegion // sorted by Start, for checked-mode address tests
+}
+
+type ownedRegion struct {
+	Region
+	id uint32
+}
+
+var (
+	registryMu sync.Mutex
+	registry   atomic.Pointer[registryTable]
+	nextID     uint32
+)
+
+// IDSetter is implemented by maps so that the registry can record their ID.
+type IDSetter interface{ SetID(uint32) }
+
+func snapshot() *registryTable {
+	if t := registry.Load(); t != nil {
+		return t
+	}
+	return &registryTable{byID: map[uint32]Map{}}
+}
+
+func publish(byID map[uint32]Map) {
+	t := &registryTable{byID: byID}
+	for id, m := range byID {
+		for _, r := range m.Regions() {
+			t.regions = append(t.regions, ownedRegion{r, id})
+		}
+	}
+	sort.Slice(t.regions, func(i, j int) bool { return t.regions[i].Start < t.regions[j].Start })
+	registry.Store(t)
+}
+
+// Register assigns m the next free ID and makes it reachable by ByID.
+func Register(m Map) uint32 {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	old := snapshot()
+	for {
+		nextID++
+		if _, taken := old.byID[nextID]; !taken && nextID != 0 {
+			break
+		}
+	}
+	register(old, m, nextID)
+	return nextID
+}
+
+// RegisterWithID registers m under a chosen ID (restoring persisted state).
+func RegisterWithID(m Map, id uint32) error {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	old := snapshot()
+	if id == 0 {
+		return fmt.Errorf("map ID 0 is reserved")
+	}
+	if _, taken := old.byID[id]; taken {
+		return fmt.Errorf("map ID %d is in use", id)
+	}
+	register(old, m, id)
+	if id > nextID {
+		nextID = id
+	}
+	return nil
+}
+
+func register(old *registryTable, m Map, id uint32) {
+	byID := make(map[uint32]Map, len(old.byID)+1)
+	for k, v := range old.byID {
+		byID[k] = v
+	}
+	byID[id] = m
+	if s, ok := m.(IDSetter); ok {
+		s.SetID(id)
+	}
+	publish(byID)
+}
+
+// Unregister removes the map with the given ID.
+func Unregister(id uint32) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	old := snapshot()
+	if _, ok := old.byID[id]; !ok {
+		return
+	}
+	byID := make(map[uint32]Map, len(old.byID))
+	for k, v := range old.byID {
+		if k != id {
+			byID[k] = v
+		}
+	}
+	publish(byID)
+}
+
+// ByID returns the registered map with the given ID, or nil.
+func ByID(id uint32) Map {
+	t := registry.Load()
+	if t == nil {
+		return nil
+	}
+	return t.byID[id]
+}
+
+// ContainsAddr reports whether [addr, addr+size) lies inside memory that some
+// live map lets programs address. Checked-mode engines use it for pointers a
+// program obtained from map helpers.
+func ContainsAddr(addr, size uintptr) bool {
+	t := registry.Load()
+	if t == nil {
+		return false
+	}
+	rs := t.regions
+	i := sort.Search(len(rs), func(i int) bool { return rs[i].Start > addr }) - 1
+	return i >= 0 && rs[i].Contains(addr, size)
+}
