@@ -1,0 +1,51 @@
+package helpers
+
+import (
+	"time"
+
+	"github.com/bpfhost/bpfhost/vm"
+)
+
+// The kernel's clocks count from boot. The host's are read once at start-up
+// (clockBase, per OS) and advanced with Go's monotonic clock, which costs a
+// vDSO read and no system call. On Linux the values therefore match the
+// kernel's CLOCK_MONOTONIC and CLOCK_BOOTTIME; elsewhere they count from
+// process start.
+var (
+	clockStart         = time.Now()
+	monoBase, bootBase = clockBase()
+)
+
+// hz is the tick rate jiffies64 counts in (CONFIG_HZ; 1000 on most kernels
+// built for servers and desktops today).
+const hz = 1000
+
+// initialJiffies is the kernel's INITIAL_JIFFIES on 64-bit: jiffies start 300
+// seconds before the 32-bit counter wraps, to catch wrap bugs early.
+const initialJiffies = uint64(uint32(-300*hz + 1<<32))
+
+func sinceStart() uint64 { return uint64(time.Since(clockStart)) }
+
+// ktimeGetNs is bpf_ktime_get_ns(): CLOCK_MONOTONIC in nanoseconds.
+func ktimeGetNs(*vm.Context, uint64, uint64, uint64, uint64, uint64) uint64 {
+	return monoBase + sinceStart()
+}
+
+// ktimeGetBootNs is bpf_ktime_get_boot_ns(): CLOCK_BOOTTIME in nanoseconds.
+func ktimeGetBootNs(*vm.Context, uint64, uint64, uint64, uint64, uint64) uint64 {
+	return bootBase + sinceStart()
+}
+
+// ktimeGetCoarseNs is bpf_ktime_get_coarse_ns(): CLOCK_MONOTONIC_COARSE, the
+// same clock at tick resolution; rounding down to the tick keeps the
+// property programs may rely on (coarse <= precise).
+func ktimeGetCoarseNs(*vm.Context, uint64, uint64, uint64, uint64, uint64) uint64 {
+	const tick = uint64(time.Second / hz)
+	t := monoBase + sinceStart()
+	return t - t%tick
+}
+
+// jiffies64 is bpf_jiffies64(): ticks since boot at hz, from INITIAL_JIFFIES.
+func jiffies64(*vm.Context, uint64, uint64, uint64, uint64, uint64) uint64 {
+	return initialJiffies + (monoBase+sinceStart())/uint64(time.Second/hz)
+}

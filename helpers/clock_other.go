@@ -1,0 +1,7 @@
+//go:build !linux
+
+package helpers
+
+// clockBase is zero where the kernel's boot-based clocks are not available:
+// the helpers' clocks then count from process start.
+func clockBase() (mono, boot uint64) { return 0, 0 }
