@@ -128,10 +128,7 @@ func validateALU(ins Instruction, i int) error {
 		if ins.Imm != 16 && ins.Imm != 32 && ins.Imm != 64 {
 			return invalid(i, "byte swap width %d is not 16, 32 or 64", ins.Imm)
 		}
-		if err := zeroFields(ins, i, "byte swap", false, true, true, false); err != nil {
-			return err
-		}
-		return nil
+		return zeroFields(ins, i, "byte swap", false, true, true, false)
 	}
 	// Offsets: zero except the signed division/modulo and sign-extending
 	// move forms, which RFC 9669 encodes in the offset field.
