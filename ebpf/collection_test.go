@@ -1,0 +1,331 @@
+package ebpf
+
+import (
+	"encoding/binary"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"github.com/bpfhost/bpfhost/maps"
+)
+
+// XDP return codes.
+const (
+	xdpAborted = 0
+	xdpDrop    = 1
+	xdpPass    = 2
+	xdpTX      = 3
+)
+
+func objPath(name string) string { return filepath.Join("..", "loader", "testdata", name) }
+
+func loadColl(t *testing.T, obj string, edit func(*CollectionSpec)) *Collection {
+	t.Helper()
+	spec, err := LoadCollectionSpec(objPath(obj))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if edit != nil {
+		edit(spec)
+	}
+	coll, err := NewCollection(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(coll.Close)
+	return coll
+}
+
+func run(t *testing.T, p *Program, data []byte) uint32 {
+	t.Helper()
+	if p == nil {
+		t.Fatal("missing program")
+	}
+	ret, err := p.Run(&RunOptions{Data: data})
+	if err != nil {
+		t.Fatalf("%s: %v", p.Name(), err)
+	}
+	return ret
+}
+
+func packet(n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(i + 1)
+	}
+	return b
+}
+
+func TestBTFMaps(t *testing.T) {
+	coll := loadColl(t, "btfmaps.o", nil)
+	p := coll.Programs["count"]
+	if p.Type() != "xdp" {
+		t.Fatalf("type %q, want xdp", p.Type())
+	}
+	if got := run(t, p, packet(64)); got != xdpPass {
+		t.Fatalf("returned %d, want XDP_PASS", got)
+	}
+	if _, err := p.Run(&RunOptions{Data: packet(40), Repeat: 3}); err != nil {
+		t.Fatal(err)
+	}
+	var n uint64
+	if err := coll.Maps["counters"].Lookup(uint32(1), &n); err != nil || n != 4 {
+		t.Fatalf("counters[1] = %d, %v; want 4", n, err)
+	}
+	var l uint32
+	if err := coll.Maps["lengths"].Lookup(uint32(7), &l); err != nil || l != 40 {
+		t.Fatalf("lengths[7] = %d, %v; want 40", l, err)
+	}
+	if m := coll.Maps["lengths"]; m.Type() != maps.Hash || m.KeySize() != 4 || m.ValueSize() != 4 || m.MaxEntries() != 16 {
+		t.Fatalf("lengths map is %v %d/%d/%d", m.Type(), m.KeySize(), m.ValueSize(), m.MaxEntries())
+	}
+}
+
+func TestLegacyMaps(t *testing.T) {
+	coll := loadColl(t, "legacy.o", nil)
+	p := coll.Programs["legacy"]
+	for i := 0; i < 2; i++ {
+		if got := run(t, p, packet(20)); got != xdpDrop {
+			t.Fatalf("returned %d, want XDP_DROP", got)
+		}
+	}
+	var v uint32
+	if err := coll.Maps["legacy_array"].Lookup(uint32(0), &v); err != nil || v != 80 {
+		t.Fatalf("legacy_array[0] = %d, %v; want 80", v, err)
+	}
+}
+
+func TestGlobalData(t *testing.T) {
+	coll := loadColl(t, "globals.o", func(spec *CollectionSpec) {
+		if err := spec.Variables["cfg_ret"].Set(uint32(7)); err != nil {
+			t.Fatal(err)
+		}
+		if err := spec.Variables["cfg_add"].Set(uint64(100)); err != nil {
+			t.Fatal(err)
+		}
+		if err := spec.Variables["cfg_add"].Set(uint32(1)); err == nil {
+			t.Fatal("setting an 8-byte variable to 4 bytes succeeded")
+		}
+		if !spec.Variables["cfg_ret"].Constant() || spec.Variables["dval"].Constant() {
+			t.Fatal("Constant() wrong")
+		}
+	})
+	p := coll.Programs["globals"]
+	for i := 0; i < 2; i++ {
+		if got := run(t, p, packet(14)); got != 7 {
+			t.Fatalf("returned %d, want cfg_ret 7", got)
+		}
+	}
+	section := func(name string) []byte {
+		m := coll.Maps[name]
+		if m == nil {
+			t.Fatalf("no map for section %s", name)
+		}
+		b := make([]byte, m.ValueSize())
+		if err := m.Lookup(uint32(0), b); err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	// Run 1: bcount = 5 + 100, dval = 6, custom = 6; run 2: bcount += 6 + 100.
+	if got := binary.NativeEndian.Uint64(section(".bss")); got != 211 {
+		t.Errorf("bcount = %d, want 211", got)
+	}
+	if got := binary.NativeEndian.Uint64(section(".data")); got != 7 {
+		t.Errorf("dval = %d, want 7", got)
+	}
+	if got := binary.NativeEndian.Uint32(section(".data.custom")); got != 12 {
+		t.Errorf("custom = %d, want 12", got)
+	}
+	if got := section(".rodata"); binary.NativeEndian.Uint32(got) != 7 || binary.NativeEndian.Uint64(got[8:]) != 100 {
+		t.Errorf(".rodata = %x, want cfg_ret 7, cfg_add 100", got)
+	}
+}
+
+func TestBPFToBPFCalls(t *testing.T) {
+	coll := loadColl(t, "calls.o", nil)
+	if got := run(t, coll.Programs["calls"], packet(10)); got != 25 {
+		t.Fatalf("calls returned %d, want 2*10+5", got)
+	}
+	if got := run(t, coll.Programs["looper"], packet(14)); got != 10 {
+		t.Fatalf("looper returned %d, want 0+1+2+3+4", got)
+	}
+}
+
+func TestSeveralPrograms(t *testing.T) {
+	coll := loadColl(t, "multi.o", nil)
+	want := map[string]uint32{"prog_pass": xdpPass, "prog_drop": xdpDrop, "prog_tx": xdpTX}
+	if len(coll.Programs) != len(want) {
+		t.Fatalf("%d programs, want %d", len(coll.Programs), len(want))
+	}
+	ids := map[uint32]bool{}
+	for name, ret := range want {
+		p := coll.Programs[name]
+		if got := run(t, p, packet(14)); got != ret {
+			t.Errorf("%s returned %d, want %d", name, got, ret)
+		}
+		if p.ID() == 0 || ids[p.ID()] {
+			t.Errorf("%s has ID %d (duplicate or zero)", name, p.ID())
+		}
+		ids[p.ID()] = true
+	}
+}
+
+func TestMapInMap(t *testing.T) {
+	coll := loadColl(t, "mapinmap.o", nil)
+	p := coll.Programs["mim"]
+	for want := uint32(1); want <= 2; want++ {
+		if got := run(t, p, packet(14)); got != want {
+			t.Fatalf("run %d returned %d", want, got)
+		}
+	}
+	var id uint32
+	if err := coll.Maps["outer"].Lookup(uint32(0), &id); err != nil || id != coll.Maps["inner_a"].ID() {
+		t.Fatalf("outer[0] = %d, %v; want inner_a's ID %d", id, err, coll.Maps["inner_a"].ID())
+	}
+	var v uint32
+	if err := coll.Maps["inner_a"].Lookup(uint32(0), &v); err != nil || v != 2 {
+		t.Fatalf("inner_a[0] = %d, %v; want 2", v, err)
+	}
+}
+
+func TestXDPContextFields(t *testing.T) {
+	coll := loadColl(t, "xdpctx.o", nil)
+	p := coll.Programs["xdpctx"]
+	data := packet(20)
+	data[0] = 0xab
+	if got := run(t, p, data); got != 0xab {
+		t.Fatalf("returned %#x, want the first packet byte 0xab", got)
+	}
+	seen := coll.Maps["seen"]
+	var length, meta uint64
+	if err := seen.Lookup(uint32(0), &length); err != nil || length != 20 {
+		t.Fatalf("data_end - data = %d, %v; want 20", length, err)
+	}
+	if err := seen.Lookup(uint32(1), &meta); err != nil || meta != 0 {
+		t.Fatalf("data - data_meta = %d, %v; want 0", meta, err)
+	}
+	if got := run(t, p, nil); got != xdpAborted {
+		t.Fatalf("empty packet: returned %d, want XDP_ABORTED", got)
+	}
+}
+
+func TestRunDataOut(t *testing.T) {
+	coll := loadColl(t, "multi.o", nil)
+	p := coll.Programs["prog_pass"]
+	in := packet(30)
+	opts := RunOptions{Data: in, DataOut: make([]byte, 64), Repeat: 5}
+	if _, err := p.Run(&opts); err != nil {
+		t.Fatal(err)
+	}
+	if string(opts.DataOut) != string(in) {
+		t.Fatalf("DataOut = %x, want %x", opts.DataOut, in)
+	}
+	if opts.Duration <= 0 {
+		t.Errorf("Duration = %v", opts.Duration)
+	}
+	small := RunOptions{Data: in, DataOut: make([]byte, 10)}
+	_, err := p.Run(&small)
+	if !errors.Is(err, maps.ENOSPC) {
+		t.Fatalf("small DataOut: err %v, want ENOSPC", err)
+	}
+	if len(small.DataOut) != 10 || string(small.DataOut) != string(in[:10]) {
+		t.Fatalf("small DataOut = %x", small.DataOut)
+	}
+	ret, d, err := p.Benchmark(in, 100, nil)
+	if err != nil || ret != xdpPass || d <= 0 {
+		t.Fatalf("Benchmark = %d, %v, %v", ret, d, err)
+	}
+}
+
+func TestXlatedRoundTrip(t *testing.T) {
+	coll := loadColl(t, "btfmaps.o", nil)
+	orig := coll.Programs["count"]
+	p, err := NewProgramFromXlated("count2", orig.Type(), orig.Xlated(), ProgramOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if got := run(t, p, packet(33)); got != xdpPass {
+		t.Fatalf("returned %d", got)
+	}
+	var l uint32
+	if err := coll.Maps["lengths"].Lookup(uint32(7), &l); err != nil || l != 33 {
+		t.Fatalf("lengths[7] = %d, %v; want 33 (written by the reloaded program)", l, err)
+	}
+}
+
+func TestEngineSelection(t *testing.T) {
+	spec, err := LoadCollectionSpec(objPath("multi.o"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range []string{"interpreter", "jit", "auto"} {
+		coll, err := NewCollectionWithOptions(spec, CollectionOptions{Engine: e})
+		if err != nil {
+			t.Fatalf("engine %s: %v", e, err)
+		}
+		coll.Close()
+	}
+	if _, err := NewCollectionWithOptions(spec, CollectionOptions{Engine: "quantum"}); err == nil {
+		t.Fatal("unknown engine accepted")
+	}
+	t.Setenv(EngineEnv, "bogus")
+	if _, err := NewCollection(spec); err == nil {
+		t.Fatal("unknown engine in the environment accepted")
+	}
+	t.Setenv(EngineEnv, "interpreter")
+	coll, err := NewCollection(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	coll.Close()
+}
+
+func TestMapReferenceCounting(t *testing.T) {
+	spec, err := LoadCollectionSpec(objPath("btfmaps.o"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	coll, err := NewCollection(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog := coll.Programs["count"]
+	id := coll.Maps["counters"].ID()
+	// Keep the program, close everything else: the maps must survive.
+	delete(coll.Programs, "count")
+	coll.Close()
+	if maps.ByID(id) == nil {
+		t.Fatal("map freed while a program uses it")
+	}
+	if got := run(t, prog, packet(14)); got != xdpPass {
+		t.Fatalf("returned %d", got)
+	}
+	prog.Close()
+	if maps.ByID(id) != nil {
+		t.Fatal("map still registered after its last user closed")
+	}
+}
+
+func TestMapReplacement(t *testing.T) {
+	spec, err := LoadCollectionSpec(objPath("btfmaps.o"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	counters, err := NewMap(spec.Maps["counters"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer counters.Close()
+	coll, err := NewCollectionWithOptions(spec, CollectionOptions{MapReplacements: map[string]*Map{"counters": counters}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, coll.Programs["count"], packet(14))
+	coll.Close()
+	var n uint64
+	if err := counters.Lookup(uint32(1), &n); err != nil || n != 1 {
+		t.Fatalf("replacement counters[1] = %d, %v; want 1 and the map still open", n, err)
+	}
+}

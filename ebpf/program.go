@@ -1,0 +1,234 @@
+package ebpf
+
+import (
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/bpfhost/bpfhost/helpers"
+	"github.com/bpfhost/bpfhost/isa"
+	"github.com/bpfhost/bpfhost/loader"
+	"github.com/bpfhost/bpfhost/maps"
+	"github.com/bpfhost/bpfhost/progtype"
+	"github.com/bpfhost/bpfhost/vm"
+)
+
+// ProgramOptions tune NewProgramFromXlated.
+type ProgramOptions struct {
+	// Engine is "interpreter", "jit" or "auto" ("" = env BPFHOST_ENGINE, then auto).
+	Engine string
+	// ID restores a persisted program under this registry ID (0 = next free).
+	ID uint32
+}
+
+// Program is a loaded program.
+type Program struct {
+	name, typ string
+	xlated    []isa.Instruction
+	prog      *vm.Program
+	exe       vm.Executable
+	ptype     progtype.Type
+	maps      []*mapObj
+	closed    atomic.Bool
+}
+
+// NewProgramFromXlated loads a program from its linked form (what
+// Program.Xlated returns and what is persisted). Map IDs in it must be live.
+func NewProgramFromXlated(name, typ string, insns []isa.Instruction, opts ProgramOptions) (*Program, error) {
+	eng, err := selectEngine(opts.Engine)
+	if err != nil {
+		return nil, err
+	}
+	return newProgram(name, typ, insns, eng, opts.ID)
+}
+
+func newProgram(name, typ string, insns []isa.Instruction, eng vm.Engine, id uint32) (*Program, error) {
+	t, ok := progtype.ByName(typ)
+	if !ok {
+		return nil, fmt.Errorf("program %s: unknown program type %q", name, typ)
+	}
+	vp, err := loader.Finalize(name, typ, insns, loader.Options{})
+	if err != nil {
+		return nil, err
+	}
+	exe, err := eng.Prepare(vp)
+	if err != nil {
+		return nil, fmt.Errorf("program %s: %s engine: %w", name, eng.Name(), err)
+	}
+	p := &Program{
+		name:   name,
+		typ:    t.Name(),
+		xlated: append([]isa.Instruction(nil), insns...),
+		prog:   vp,
+		exe:    exe,
+		ptype:  t,
+	}
+	// Hold the maps the program uses so that closing their handles does not
+	// free memory the program can still reach.
+	for _, m := range vp.Maps {
+		if w, ok := wrappers.Load(m.ID()); ok {
+			w := w.(*mapObj)
+			w.acquire()
+			p.maps = append(p.maps, w)
+		}
+	}
+	if id != 0 {
+		if err := vm.RegisterProgramWithID(vp, id); err != nil {
+			p.releaseMaps()
+			return nil, fmt.Errorf("program %s: %w", name, err)
+		}
+	} else {
+		vm.RegisterProgram(vp)
+	}
+	return p, nil
+}
+
+func (p *Program) releaseMaps() {
+	for _, m := range p.maps {
+		m.release()
+	}
+	p.maps = nil
+}
+
+// Name returns the program's function name.
+func (p *Program) Name() string { return p.name }
+
+// Type returns the program type's name.
+func (p *Program) Type() string { return p.typ }
+
+// ID returns the program's registry ID.
+func (p *Program) ID() uint32 { return p.prog.ID() }
+
+// Xlated returns the linked form of the program (a copy).
+func (p *Program) Xlated() []isa.Instruction { return append([]isa.Instruction(nil), p.xlated...) }
+
+// Internal returns the runnable program.
+func (p *Program) Internal() *vm.Program { return p.prog }
+
+// Executable returns what the engine prepared.
+func (p *Program) Executable() vm.Executable { return p.exe }
+
+func (p *Program) String() string { return fmt.Sprintf("%s(%s, id=%d)", p.typ, p.name, p.ID()) }
+
+// Close unregisters the program and drops its references to maps. No run of
+// it may be in progress.
+func (p *Program) Close() error {
+	if p == nil || !p.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	vm.UnregisterProgram(p.prog)
+	p.releaseMaps()
+	return nil
+}
+
+// RunOptions are the input and output of Program.Run, as BPF_PROG_TEST_RUN's.
+type RunOptions struct {
+	// Data is the packet (or memory) the program runs on.
+	Data []byte
+	// DataOut receives the packet after the run and is resized to its length
+	// (nil: not wanted). If its capacity is too small, it receives what fits
+	// and Run returns an error matching maps.ENOSPC, as the kernel does.
+	DataOut []byte
+	// Context is the context block given to the program (program-type layout).
+	Context []byte
+	// ContextOut receives the context after the run, like DataOut.
+	ContextOut []byte
+	// Repeat runs the program this many times (0 = 1) on one virtual CPU.
+	Repeat uint32
+	// Duration is set to the average time of one run.
+	Duration time.Duration
+}
+
+// Run runs the program as BPF_PROG_TEST_RUN would and returns its r0.
+func (p *Program) Run(opts *RunOptions) (uint32, error) {
+	if opts == nil {
+		opts = &RunOptions{}
+	}
+	ret, dur, out, err := p.run(opts.Data, opts.Context, opts.Repeat, nil)
+	opts.Duration = dur
+	if err != nil {
+		return uint32(ret), err
+	}
+	var errOut error
+	if opts.DataOut != nil {
+		if opts.DataOut, err = copyOut(opts.DataOut, out.Data); err != nil {
+			errOut = fmt.Errorf("data out: %w", err)
+		}
+	}
+	if opts.ContextOut != nil {
+		if opts.ContextOut, err = copyOut(opts.ContextOut, out.Context); err != nil && errOut == nil {
+			errOut = fmt.Errorf("context out: %w", err)
+		}
+	}
+	return uint32(ret), errOut
+}
+
+// copyOut copies src into dst's backing array and resizes dst, or copies
+// what fits and reports ENOSPC.
+func copyOut(dst, src []byte) ([]byte, error) {
+	if len(src) > cap(dst) {
+		dst = dst[:cap(dst)]
+		copy(dst, src)
+		return dst, fmt.Errorf("%w: output is %d bytes, buffer holds %d", maps.ENOSPC, len(src), cap(dst))
+	}
+	dst = dst[:len(src)]
+	copy(dst, src)
+	return dst, nil
+}
+
+// Benchmark runs the program repeat times on in and returns the last return
+// value and the average duration of one run. reset, if set, is called just
+// before the timed loop (testing.B.ResetTimer).
+func (p *Program) Benchmark(in []byte, repeat int, reset func()) (uint32, time.Duration, error) {
+	if repeat < 0 || repeat > 1<<32-1 {
+		return 0, 0, fmt.Errorf("repeat %d out of range", repeat)
+	}
+	ret, dur, _, err := p.run(in, nil, uint32(repeat), reset)
+	return uint32(ret), dur, err
+}
+
+// run executes the program repeat times on one virtual CPU. Each run gets a
+// freshly built context and packet (Setup), so every run sees the same
+// input; the measured time covers Setup and the run, with a monotonic clock.
+func (p *Program) run(data, ctxIn []byte, repeat uint32, reset func()) (uint64, time.Duration, *progtype.RunOutput, error) {
+	if p.closed.Load() {
+		return 0, 0, nil, ErrClosed
+	}
+	if repeat == 0 {
+		repeat = 1
+	}
+	cpus, err := vm.DefaultCPUs()
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	in := &progtype.RunInput{Data: data, Context: ctxIn}
+	out := &progtype.RunOutput{}
+	cpu := cpus.Acquire()
+	defer cpus.Release(cpu)
+	ctx := &cpu.Run
+	if reset != nil {
+		reset()
+	}
+	var ret uint64
+	start := time.Now()
+	for i := uint32(0); i < repeat; i++ {
+		ctx.Reset(p.prog)
+		r1, r2, err := p.ptype.Setup(ctx, in)
+		if err != nil {
+			return 0, 0, nil, fmt.Errorf("program %s: %w", p.name, err)
+		}
+		ret, err = p.exe.Run(ctx, r1, r2)
+		// Ring buffer records a run leaked must not stay reserved.
+		helpers.EndRun(ctx)
+		if err != nil {
+			return ret, time.Since(start) / time.Duration(i+1), nil, fmt.Errorf("program %s: %w", p.name, err)
+		}
+	}
+	dur := time.Since(start) / time.Duration(repeat)
+	out.Ret = ret
+	out.Redirect = ctx.Redirect
+	if err := p.ptype.Finish(ctx, ret, out); err != nil {
+		return ret, dur, nil, fmt.Errorf("program %s: %w", p.name, err)
+	}
+	return ret, dur, out, nil
+}
