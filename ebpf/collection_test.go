@@ -144,8 +144,8 @@ func TestGlobalData(t *testing.T) {
 
 func TestBPFToBPFCalls(t *testing.T) {
 	coll := loadColl(t, "calls.o", nil)
-	if got := run(t, coll.Programs["calls"], packet(10)); got != 25 {
-		t.Fatalf("calls returned %d, want 2*10+5", got)
+	if got := run(t, coll.Programs["calls"], packet(20)); got != 45 {
+		t.Fatalf("calls returned %d, want 2*20+5", got)
 	}
 	if got := run(t, coll.Programs["looper"], packet(14)); got != 10 {
 		t.Fatalf("looper returned %d, want 0+1+2+3+4", got)
@@ -192,21 +192,41 @@ func TestMapInMap(t *testing.T) {
 func TestXDPContextFields(t *testing.T) {
 	coll := loadColl(t, "xdpctx.o", nil)
 	p := coll.Programs["xdpctx"]
+	seen := coll.Maps["seen"]
+	check := func(what []uint64) {
+		t.Helper()
+		for i, want := range what {
+			var got uint64
+			if err := seen.Lookup(uint32(i), &got); err != nil || got != want {
+				t.Errorf("seen[%d] = %d, %v; want %d", i, got, err, want)
+			}
+		}
+	}
 	data := packet(20)
 	data[0] = 0xab
 	if got := run(t, p, data); got != 0xab {
 		t.Fatalf("returned %#x, want the first packet byte 0xab", got)
 	}
-	seen := coll.Maps["seen"]
-	var length, meta uint64
-	if err := seen.Lookup(uint32(0), &length); err != nil || length != 20 {
-		t.Fatalf("data_end - data = %d, %v; want 20", length, err)
+	// data_end - data, data - data_meta, ingress_ifindex (loopback), rx queue.
+	check([]uint64{20, 0, 1, 0})
+
+	// With a ctx_in: 8 bytes of metadata, ingress_ifindex 5, rx queue 3.
+	md := make([]byte, 24)
+	binary.NativeEndian.PutUint32(md[0:], 8)
+	binary.NativeEndian.PutUint32(md[4:], 20)
+	binary.NativeEndian.PutUint32(md[12:], 5)
+	binary.NativeEndian.PutUint32(md[16:], 3)
+	opts := RunOptions{Data: data, Context: md, ContextOut: make([]byte, 24)}
+	ret, err := p.Run(&opts)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if err := seen.Lookup(uint32(1), &meta); err != nil || meta != 0 {
-		t.Fatalf("data - data_meta = %d, %v; want 0", meta, err)
+	if ret != uint32(data[8]) {
+		t.Fatalf("returned %#x, want the first byte after the metadata %#x", ret, data[8])
 	}
-	if got := run(t, p, nil); got != xdpAborted {
-		t.Fatalf("empty packet: returned %d, want XDP_ABORTED", got)
+	check([]uint64{12, 8, 5, 3})
+	if string(opts.ContextOut) != string(md) {
+		t.Errorf("ContextOut = %x, want %x", opts.ContextOut, md)
 	}
 }
 
