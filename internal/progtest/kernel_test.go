@@ -1,0 +1,39 @@
+package progtest
+
+import (
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/bpfhost/bpfhost/internal/kernel"
+)
+
+var (
+	kernelOnce sync.Once
+	kernelErr  error
+)
+
+// needKernel skips t unless the bpf() syscall works here.
+func needKernel(t testing.TB) {
+	t.Helper()
+	kernelOnce.Do(func() { kernelErr = kernel.Available() })
+	if kernelErr != nil {
+		t.Skipf("skipping the kernel comparison: %v", kernelErr)
+	}
+}
+
+// TestKernelCorpus checks the corpus' expectations against Linux itself.
+func TestKernelCorpus(t *testing.T) {
+	needKernel(t)
+	for _, c := range Cases() {
+		t.Run(c.Name, func(t *testing.T) {
+			r, err := Exec(KernelLoader, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := Check(c, r); len(d) > 0 {
+				t.Errorf("kernel results differ from the expectations:\n%s", strings.Join(d, "\n"))
+			}
+		})
+	}
+}
