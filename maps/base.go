@@ -1,0 +1,90 @@
+package maps
+
+import (
+	"fmt"
+	"sync/atomic"
+)
+
+// base is what every map implementation shares: its description, CPU
+// count, registry ID and storage.
+type base struct {
+	spec Spec
+	ncpu int
+	id   uint32 // atomic
+	st   *storage
+	// exported says whether the value part is program-addressable (Regions).
+	exported bool
+}
+
+// Spec returns the map's description.
+func (b *base) Spec() Spec {
+	s := b.spec
+	if s.InnerMap != nil {
+		in := *s.InnerMap
+		s.InnerMap = &in
+	}
+	return s
+}
+
+// ID returns the map's registry ID (0 before Register).
+func (b *base) ID() uint32 { return atomic.LoadUint32(&b.id) }
+
+// SetID records the registry ID (called by Register).
+func (b *base) SetID(id uint32) { atomic.StoreUint32(&b.id, id) }
+
+// Regions lists the program-addressable value memory of the map.
+func (b *base) Regions() []Region {
+	if !b.exported || b.st == nil || len(b.st.vals) == 0 {
+		return nil
+	}
+	start := b.st.valsAddr()
+	return []Region{{Start: start, End: start + uintptr(len(b.st.vals))}}
+}
+
+// Sync flushes a file-backed map's storage to stable storage.
+func (b *base) Sync() error { return b.st.blk.Sync() }
+
+// errf wraps an errno with a message naming the map and operation.
+func (b *base) errf(e Errno, format string, args ...any) error {
+	return fmt.Errorf("%w: %s map %q: %s", e, b.spec.Type, b.spec.Name, fmt.Sprintf(format, args...))
+}
+
+// userValueSize is the size of a value buffer in user-space calls: for
+// per-CPU maps one value per CPU, each rounded up to 8 bytes.
+func (b *base) userValueSize() int {
+	if b.spec.Type.PerCPU() {
+		return b.ncpu * int(round8(uint64(b.spec.ValueSize)))
+	}
+	return int(b.spec.ValueSize)
+}
+
+func (b *base) checkKey(key []byte) error {
+	if len(key) != int(b.spec.KeySize) {
+		return b.errf(EINVAL, "key of %d bytes, the map's key size is %d", len(key), b.spec.KeySize)
+	}
+	return nil
+}
+
+func (b *base) checkUserValue(value []byte) error {
+	if n := b.userValueSize(); len(value) != n {
+		return b.errf(EINVAL, "value buffer of %d bytes, expected %d", len(value), n)
+	}
+	return nil
+}
+
+func (b *base) checkProgValue(value []byte) error {
+	if len(value) != int(b.spec.ValueSize) {
+		return b.errf(EINVAL, "value of %d bytes, the map's value size is %d", len(value), b.spec.ValueSize)
+	}
+	return nil
+}
+
+// checkFlags refuses update flags other than BPF_ANY, BPF_NOEXIST and
+// BPF_EXIST (BPF_F_LOCK needs a bpf_spin_lock in the value, which bpfhost
+// maps never have, so the kernel refuses it too).
+func (b *base) checkFlags(flags uint64) error {
+	if flags > UpdateExist {
+		return b.errf(EINVAL, "update flags %#x (only BPF_ANY, BPF_NOEXIST, BPF_EXIST are valid)", flags)
+	}
+	return nil
+}

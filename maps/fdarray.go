@@ -1,0 +1,227 @@
+package maps
+
+import (
+	"encoding/binary"
+	"sync/atomic"
+)
+
+// fdArray implements the arrays whose values are references to kernel
+// objects: BPF_MAP_TYPE_PROG_ARRAY (program IDs) and ARRAY_OF_MAPS (map
+// IDs). In the kernel user space writes file descriptors and reads back
+// IDs; bpfhost has no descriptors, so both directions carry 4-byte IDs.
+//
+// Each index is one u64 in the private part: bit 32 says whether the slot
+// is set, the low 32 bits hold the ID. Single-word atomic loads and stores
+// make tail calls and inner-map lookups lock-free.
+type fdArray struct {
+	base
+}
+
+const fdPresent = 1 << 32
+
+func newFDArray(b base, opts Options, reopen bool) (*fdArray, error) {
+	st, err := newStorage(b.spec, opts, b.ncpu, 8*uint64(b.spec.MaxEntries), 0, reopen)
+	if err != nil {
+		return nil, err
+	}
+	b.st = st
+	return &fdArray{base: b}, nil
+}
+
+func (m *fdArray) entry(i uint32) *uint64 { return u64at(m.st.meta, storageHeader+8*uint64(i)) }
+
+// get returns the ID at index i and whether the slot is set.
+func (m *fdArray) get(i uint32) (uint32, bool) {
+	if i >= m.spec.MaxEntries {
+		return 0, false
+	}
+	e := atomic.LoadUint64(m.entry(i))
+	return uint32(e), e&fdPresent != 0
+}
+
+func (m *fdArray) Lookup(key, value []byte) error {
+	if err := m.checkKey(key); err != nil {
+		return err
+	}
+	if err := m.checkUserValue(value); err != nil {
+		return err
+	}
+	if m.spec.Type == PerfEventArray {
+		return m.errf(ENOTSUPP, "perf event array elements cannot be read")
+	}
+	id, ok := m.get(index(key))
+	if !ok {
+		return m.errf(ENOENT, "index %d is empty", index(key))
+	}
+	binary.NativeEndian.PutUint32(value, id)
+	return nil
+}
+
+func (m *fdArray) Update(key, value []byte, flags uint64) error {
+	if err := m.checkKey(key); err != nil {
+		return err
+	}
+	if err := m.checkUserValue(value); err != nil {
+		return err
+	}
+	if flags != UpdateAny {
+		return m.errf(EINVAL, "update flags %#x (only BPF_ANY is valid for this type)", flags)
+	}
+	i := index(key)
+	if i >= m.spec.MaxEntries {
+		return m.errf(E2BIG, "index %d out of range (max_entries %d)", i, m.spec.MaxEntries)
+	}
+	id := binary.NativeEndian.Uint32(value)
+	switch m.spec.Type {
+	case ProgArray:
+		if id == 0 {
+			return m.errf(EINVAL, "program ID 0")
+		}
+	case ArrayOfMaps:
+		if err := checkInner(&m.base, id); err != nil {
+			return err
+		}
+	}
+	atomic.StoreUint64(m.entry(i), fdPresent|uint64(id))
+	return nil
+}
+
+func (m *fdArray) Delete(key []byte) error {
+	if err := m.checkKey(key); err != nil {
+		return err
+	}
+	i := index(key)
+	if i >= m.spec.MaxEntries {
+		return m.errf(E2BIG, "index %d out of range (max_entries %d)", i, m.spec.MaxEntries)
+	}
+	if atomic.SwapUint64(m.entry(i), 0)&fdPresent == 0 {
+		return m.errf(ENOENT, "index %d is empty", i)
+	}
+	return nil
+}
+
+func (m *fdArray) NextKey(key, next []byte) error { return arrayNextKey(&m.base, key, next) }
+
+func (m *fdArray) LookupAndDelete(key, value []byte) error {
+	return m.errf(ENOTSUPP, "lookup-and-delete is not supported by this type")
+}
+
+// LookupElem returns 0: programs reach prog arrays through bpf_tail_call
+// and inner maps through Inner, which the helper layer turns into handles.
+func (m *fdArray) LookupElem(key []byte, cpu int) uintptr { return 0 }
+
+func (m *fdArray) UpdateElem(key, value []byte, flags uint64, cpu int) error {
+	return m.errf(EINVAL, "programs cannot update this map type")
+}
+
+func (m *fdArray) DeleteElem(key []byte) error {
+	return m.errf(EINVAL, "programs cannot delete from this map type")
+}
+
+// progArray implements BPF_MAP_TYPE_PROG_ARRAY.
+type progArray struct{ *fdArray }
+
+// Program returns the program ID at index, or 0.
+func (m progArray) Program(index uint32) uint32 {
+	id, _ := m.get(index)
+	return id
+}
+
+// arrayOfMaps implements BPF_MAP_TYPE_ARRAY_OF_MAPS.
+type arrayOfMaps struct{ *fdArray }
+
+// Inner returns the inner map ID stored under key, or 0.
+func (m arrayOfMaps) Inner(key []byte) uint32 {
+	if len(key) != 4 {
+		return 0
+	}
+	id, _ := m.get(index(key))
+	return id
+}
+
+// Close releases the map's memory.
+func (m *fdArray) Close() error { return m.st.free() }
+
+// checkInner tests that the map with ID id may be stored in the map-in-map
+// b: it must exist (EBADF otherwise, as for a bad descriptor) and match the
+// inner map template like the kernel's bpf_map_meta_equal (EINVAL).
+func checkInner(b *base, id uint32) error {
+	in := ByID(id)
+	if in == nil {
+		return b.errf(EBADF, "no map with ID %d", id)
+	}
+	got, want := in.Spec(), b.spec.InnerMap
+	if want == nil {
+		return b.errf(EINVAL, "no inner map template")
+	}
+	switch {
+	case got.Type != want.Type:
+		return b.errf(EINVAL, "inner map %d has type %s, the template %s", id, got.Type, want.Type)
+	case got.KeySize != want.KeySize:
+		return b.errf(EINVAL, "inner map %d has key size %d, the template %d", id, got.KeySize, want.KeySize)
+	case got.ValueSize != want.ValueSize:
+		return b.errf(EINVAL, "inner map %d has value size %d, the template %d", id, got.ValueSize, want.ValueSize)
+	case got.MaxEntries != want.MaxEntries && !(want.Type == Array && want.Flags&FlagInnerMap != 0):
+		return b.errf(EINVAL, "inner map %d has max_entries %d, the template %d", id, got.MaxEntries, want.MaxEntries)
+	case got.Flags != want.Flags:
+		return b.errf(EINVAL, "inner map %d has flags %#x, the template %#x", id, got.Flags, want.Flags)
+	}
+	return nil
+}
+
+// hashOfMaps implements BPF_MAP_TYPE_HASH_OF_MAPS: a hash map whose private
+// 4-byte values are inner map IDs.
+type hashOfMaps struct {
+	*hashMap
+}
+
+func (m *hashOfMaps) Update(key, value []byte, flags uint64) error {
+	if err := m.checkKey(key); err != nil {
+		return err
+	}
+	if err := m.checkUserValue(value); err != nil {
+		return err
+	}
+	if err := m.checkFlags(flags); err != nil {
+		return err
+	}
+	if err := checkInner(&m.base, binary.NativeEndian.Uint32(value)); err != nil {
+		return err
+	}
+	return m.hashMap.Update(key, value, flags)
+}
+
+func (m *hashOfMaps) LookupAndDelete(key, value []byte) error {
+	return m.errf(ENOTSUPP, "lookup-and-delete is not supported by hash_of_maps")
+}
+
+// LookupElem returns 0; programs reach inner maps through Inner.
+func (m *hashOfMaps) LookupElem(key []byte, cpu int) uintptr { return 0 }
+
+func (m *hashOfMaps) UpdateElem(key, value []byte, flags uint64, cpu int) error {
+	return m.errf(EINVAL, "programs cannot update maps of maps")
+}
+
+func (m *hashOfMaps) DeleteElem(key []byte) error {
+	return m.errf(EINVAL, "programs cannot delete from maps of maps")
+}
+
+// Inner returns the inner map ID stored under key, or 0.
+func (m *hashOfMaps) Inner(key []byte) uint32 {
+	if len(key) != int(m.spec.KeySize) {
+		return 0
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	s, _ := m.idx.find(key)
+	if s < 0 {
+		return 0
+	}
+	return binary.NativeEndian.Uint32(m.value(uint32(s)))
+}
+
+var (
+	_ ProgArrayMap = progArray{}
+	_ MapOfMaps    = arrayOfMaps{}
+	_ MapOfMaps    = (*hashOfMaps)(nil)
+)

@@ -1,0 +1,425 @@
+package maps
+
+import (
+	"math/bits"
+	"sort"
+	"sync"
+	"sync/atomic"
+)
+
+// hashMap implements BPF_MAP_TYPE_HASH, PERCPU_HASH, LRU_HASH,
+// LRU_PERCPU_HASH (and the storage of HASH_OF_MAPS).
+//
+// Storage: max_entries slots, preallocated as the kernel does by default.
+// The private part holds, per slot, a 16-byte header (u32 state, u32
+// referenced bit, u64 LRU age) followed by the key padded to 8 bytes; the
+// value part holds the slot's value (one per CPU for per-CPU maps, each
+// padded to 8 bytes). The key index, the free-slot stack, the occupancy
+// bitmap and the LRU list live on the Go heap and are rebuilt on Open.
+//
+// Locking: mu guards the index and slot states; lookups take it shared,
+// updates and deletes exclusively. Values are shared memory, written in
+// place (see doc.go).
+type hashMap struct {
+	base
+	mu       sync.RWMutex
+	idx      keyIndex
+	free     []uint32 // stack of free slots, top at the end
+	used     []uint64 // occupancy bitmap, one bit per slot
+	count    uint32
+	lru      bool
+	percpu   bool
+	elem     uint64 // round_up(value_size, 8)
+	stride   uint64 // value bytes per slot
+	slotSize uint64 // private bytes per slot
+	// LRU list, most recent at head; nilSlot ends it.
+	prev, next []uint32
+	head, tail uint32
+}
+
+const (
+	slotHdr  = 16
+	nilSlot  = ^uint32(0)
+	slotUsed = 1
+	// state word 0 of the header: the LRU clock ages are drawn from.
+	wordLRUClock = 0
+)
+
+func newHash(b base, opts Options, reopen bool) (*hashMap, error) {
+	n := uint64(b.spec.MaxEntries)
+	m := &hashMap{
+		base:     b,
+		lru:      b.spec.Type == LRUHash || b.spec.Type == LRUCPUHash,
+		percpu:   b.spec.Type.PerCPU(),
+		elem:     round8(uint64(b.spec.ValueSize)),
+		slotSize: slotHdr + round8(uint64(b.spec.KeySize)),
+	}
+	m.stride = m.elem
+	if m.percpu {
+		m.stride *= uint64(b.ncpu)
+	}
+	if n*m.stride/n != m.stride || n*m.stride > maxStorage || n*m.slotSize > maxStorage {
+		return nil, layoutError(b.spec, "slots")
+	}
+	st, err := newStorage(b.spec, opts, b.ncpu, n*m.slotSize, n*m.stride, reopen)
+	if err != nil {
+		return nil, err
+	}
+	m.st = st
+	m.exported = b.spec.Type != HashOfMaps
+	m.idx = newKeyIndex(b.spec.MaxEntries, m.keyAt)
+	m.used = make([]uint64, (n+63)/64)
+	m.free = make([]uint32, 0, n)
+	if m.lru {
+		m.prev = make([]uint32, n)
+		m.next = make([]uint32, n)
+	}
+	m.rebuild()
+	return m, nil
+}
+
+func (m *hashMap) slotOff(s uint32) uint64 { return storageHeader + uint64(s)*m.slotSize }
+
+func (m *hashMap) keyAt(s uint32) []byte {
+	off := m.slotOff(s) + slotHdr
+	return m.st.meta[off : off+uint64(m.spec.KeySize)]
+}
+
+func (m *hashMap) state(s uint32) *uint32 { return u32at(m.st.meta, m.slotOff(s)) }
+func (m *hashMap) ref(s uint32) *uint32   { return u32at(m.st.meta, m.slotOff(s)+4) }
+func (m *hashMap) age(s uint32) *uint64   { return u64at(m.st.meta, m.slotOff(s)+8) }
+
+func (m *hashMap) value(s uint32) []byte {
+	off := uint64(s) * m.stride
+	return m.st.vals[off : off+m.stride]
+}
+
+// rebuild derives the index, bitmap, free stack and LRU list from the
+// slots (all free for a new map). Slot states other than used count as
+// free, so a damaged file cannot make the index inconsistent.
+func (m *hashMap) rebuild() {
+	m.idx.reset()
+	clear(m.used)
+	m.count = 0
+	var live []uint32
+	for s := uint32(0); s < m.spec.MaxEntries; s++ {
+		if *m.state(s) != slotUsed {
+			*m.state(s) = 0
+			continue
+		}
+		if sl, _ := m.idx.find(m.keyAt(s)); sl >= 0 {
+			*m.state(s) = 0 // duplicate key in a damaged file: keep the first
+			continue
+		}
+		m.idx.insert(m.keyAt(s), s)
+		m.used[s/64] |= 1 << (s % 64)
+		m.count++
+		live = append(live, s)
+	}
+	m.free = m.free[:0]
+	for s := m.spec.MaxEntries; s > 0; s-- {
+		if m.used[(s-1)/64]&(1<<((s-1)%64)) == 0 {
+			m.free = append(m.free, s-1)
+		}
+	}
+	if m.lru {
+		m.head, m.tail = nilSlot, nilSlot
+		sort.Slice(live, func(i, j int) bool { return *m.age(live[i]) < *m.age(live[j]) })
+		for _, s := range live { // oldest first, so the newest ends at the head
+			m.pushHead(s)
+		}
+	}
+}
+
+// LRU list primitives (mu held exclusively).
+
+func (m *hashMap) pushHead(s uint32) {
+	m.prev[s], m.next[s] = nilSlot, m.head
+	if m.head != nilSlot {
+		m.prev[m.head] = s
+	}
+	m.head = s
+	if m.tail == nilSlot {
+		m.tail = s
+	}
+}
+
+func (m *hashMap) unlink(s uint32) {
+	p, n := m.prev[s], m.next[s]
+	if p != nilSlot {
+		m.next[p] = n
+	} else {
+		m.head = n
+	}
+	if n != nilSlot {
+		m.prev[n] = p
+	} else {
+		m.tail = p
+	}
+}
+
+// touch makes s the most recently used element and records its age so
+// that the order survives a reopen.
+func (m *hashMap) touch(s uint32) {
+	if m.head != s {
+		m.unlink(s)
+		m.pushHead(s)
+	}
+	*m.age(s) = atomic.AddUint64(m.st.word(wordLRUClock), 1)
+}
+
+// evict frees the least recently used slot with the kernel's second-chance
+// rule: elements looked up since they last reached the tail (their
+// referenced bit is set) move back to the head once.
+func (m *hashMap) evict() uint32 {
+	for i := uint32(0); i <= m.count; i++ {
+		t := m.tail
+		if atomic.LoadUint32(m.ref(t)) == 0 {
+			break
+		}
+		atomic.StoreUint32(m.ref(t), 0)
+		m.touch(t)
+	}
+	victim := m.tail
+	_, pos := m.idx.find(m.keyAt(victim))
+	m.idx.removeAt(pos)
+	m.release(victim)
+	return m.free[len(m.free)-1]
+}
+
+// release frees slot s (already out of the index).
+func (m *hashMap) release(s uint32) {
+	*m.state(s) = 0
+	atomic.StoreUint32(m.ref(s), 0)
+	m.used[s/64] &^= 1 << (s % 64)
+	m.count--
+	if m.lru {
+		m.unlink(s)
+	}
+	m.free = append(m.free, s)
+}
+
+// update is the common body of Update and UpdateElem; cpu < 0 means a
+// user-space update carrying every CPU's value.
+func (m *hashMap) update(key, value []byte, flags uint64, cpu int) error {
+	if err := m.checkFlags(flags); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if s, _ := m.idx.find(key); s >= 0 {
+		if flags == UpdateNoExist {
+			return m.errf(EEXIST, "key exists (BPF_NOEXIST)")
+		}
+		m.storeValue(uint32(s), value, cpu, false)
+		if m.lru {
+			m.touch(uint32(s))
+		}
+		return nil
+	}
+	if flags == UpdateExist {
+		return m.errf(ENOENT, "no such key (BPF_EXIST)")
+	}
+	var s uint32
+	switch {
+	case len(m.free) > 0:
+		s = m.free[len(m.free)-1]
+	case m.lru:
+		s = m.evict()
+	default:
+		return m.errf(E2BIG, "map is full (%d entries)", m.spec.MaxEntries)
+	}
+	m.free = m.free[:len(m.free)-1]
+	copy(m.keyAt(s), key)
+	m.storeValue(s, value, cpu, true)
+	*m.state(s) = slotUsed
+	m.idx.insert(key, s)
+	m.used[s/64] |= 1 << (s % 64)
+	m.count++
+	if m.lru {
+		m.pushHead(s)
+		*m.age(s) = atomic.AddUint64(m.st.word(wordLRUClock), 1)
+	}
+	return nil
+}
+
+func (m *hashMap) storeValue(s uint32, value []byte, cpu int, fresh bool) {
+	v := m.value(s)
+	switch {
+	case !m.percpu || cpu < 0:
+		copy(v, value)
+	default:
+		// A program sets its own CPU's value; a new element starts with
+		// the other CPUs' values zeroed, as the kernel's pcpu_init_value.
+		if fresh {
+			clear(v)
+		}
+		off := uint64(cpu) * m.elem
+		copy(v[off:off+m.elem], value)
+	}
+}
+
+func (m *hashMap) Lookup(key, value []byte) error {
+	if err := m.checkKey(key); err != nil {
+		return err
+	}
+	if err := m.checkUserValue(value); err != nil {
+		return err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	s, _ := m.idx.find(key)
+	if s < 0 {
+		return m.errf(ENOENT, "no such key")
+	}
+	copy(value, m.value(uint32(s)))
+	return nil
+}
+
+func (m *hashMap) Update(key, value []byte, flags uint64) error {
+	if err := m.checkKey(key); err != nil {
+		return err
+	}
+	if err := m.checkUserValue(value); err != nil {
+		return err
+	}
+	return m.update(key, value, flags, -1)
+}
+
+func (m *hashMap) Delete(key []byte) error {
+	if err := m.checkKey(key); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.deleteLocked(key)
+}
+
+func (m *hashMap) deleteLocked(key []byte) error {
+	s, pos := m.idx.find(key)
+	if s < 0 {
+		return m.errf(ENOENT, "no such key")
+	}
+	m.idx.removeAt(pos)
+	m.release(uint32(s))
+	return nil
+}
+
+// NextKey walks the slots in slot order: a nil or missing key yields the
+// first key, as the kernel's htab_map_get_next_key does.
+func (m *hashMap) NextKey(key, next []byte) error {
+	if key != nil {
+		if err := m.checkKey(key); err != nil {
+			return err
+		}
+	}
+	if len(next) != int(m.spec.KeySize) {
+		return m.errf(EINVAL, "next key buffer of %d bytes, expected %d", len(next), m.spec.KeySize)
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	from := uint32(0)
+	if key != nil {
+		if s, _ := m.idx.find(key); s >= 0 {
+			from = uint32(s) + 1
+		}
+	}
+	s, ok := m.nextUsed(from)
+	if !ok {
+		return m.errf(ENOENT, "no more keys")
+	}
+	copy(next, m.keyAt(s))
+	return nil
+}
+
+// nextUsed returns the first occupied slot >= from.
+func (m *hashMap) nextUsed(from uint32) (uint32, bool) {
+	for w := uint64(from) / 64; w < uint64(len(m.used)); w++ {
+		bitsLeft := m.used[w]
+		if w == uint64(from)/64 {
+			bitsLeft &= ^uint64(0) << (from % 64)
+		}
+		if bitsLeft != 0 {
+			return uint32(w*64) + uint32(bits.TrailingZeros64(bitsLeft)), true
+		}
+	}
+	return 0, false
+}
+
+func (m *hashMap) LookupAndDelete(key, value []byte) error {
+	if err := m.checkKey(key); err != nil {
+		return err
+	}
+	if err := m.checkUserValue(value); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s, _ := m.idx.find(key)
+	if s < 0 {
+		return m.errf(ENOENT, "no such key")
+	}
+	copy(value, m.value(uint32(s)))
+	return m.deleteLocked(key)
+}
+
+// LookupElem returns the address of key's value for cpu (any cpu for maps
+// that are not per-CPU), marking LRU elements referenced. It takes the
+// lock shared and does not allocate.
+func (m *hashMap) LookupElem(key []byte, cpu int) uintptr {
+	if len(key) != int(m.spec.KeySize) {
+		return 0
+	}
+	off := uint64(0)
+	if m.percpu {
+		if cpu < 0 || cpu >= m.ncpu {
+			return 0
+		}
+		off = uint64(cpu) * m.elem
+	}
+	m.mu.RLock()
+	s, _ := m.idx.find(key)
+	if s < 0 {
+		m.mu.RUnlock()
+		return 0
+	}
+	if m.lru {
+		if r := m.ref(uint32(s)); atomic.LoadUint32(r) == 0 {
+			atomic.StoreUint32(r, 1)
+		}
+	}
+	m.mu.RUnlock()
+	return m.st.valsAddr() + uintptr(uint64(s)*m.stride+off)
+}
+
+func (m *hashMap) UpdateElem(key, value []byte, flags uint64, cpu int) error {
+	if err := m.checkKey(key); err != nil {
+		return err
+	}
+	if err := m.checkProgValue(value); err != nil {
+		return err
+	}
+	if m.percpu && (cpu < 0 || cpu >= m.ncpu) {
+		return m.errf(EINVAL, "CPU %d out of range", cpu)
+	}
+	if !m.percpu {
+		cpu = 0
+	}
+	return m.update(key, value, flags, cpu)
+}
+
+func (m *hashMap) DeleteElem(key []byte) error { return m.Delete(key) }
+
+// Len returns the number of elements.
+func (m *hashMap) Len() int {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return int(m.count)
+}
+
+// Close releases the map's memory.
+func (m *hashMap) Close() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.st.free()
+}

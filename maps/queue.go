@@ -1,0 +1,162 @@
+package maps
+
+import "sync"
+
+// queueMap implements BPF_MAP_TYPE_QUEUE (FIFO) and BPF_MAP_TYPE_STACK
+// (LIFO) like the kernel's queue_stack_maps.c: a circular buffer of
+// max_entries+1 slots with head (next push) and tail (oldest element)
+// positions, kept in the private header so they survive a reopen. Values are
+// copied in and out, never addressed by programs, so the buffer is private.
+type queueMap struct {
+	base
+	mu    sync.Mutex
+	stack bool
+	size  uint64 // slots: max_entries + 1
+	elem  uint64
+}
+
+const (
+	wordQueueHead = 0
+	wordQueueTail = 1
+)
+
+func newQueue(b base, opts Options, reopen bool) (*queueMap, error) {
+	m := &queueMap{base: b, stack: b.spec.Type == Stack, size: uint64(b.spec.MaxEntries) + 1, elem: round8(uint64(b.spec.ValueSize))}
+	if m.size*m.elem/m.elem != m.size || m.size*m.elem > maxStorage {
+		return nil, layoutError(b.spec, "elements")
+	}
+	st, err := newStorage(b.spec, opts, b.ncpu, 0, m.size*m.elem, reopen)
+	if err != nil {
+		return nil, err
+	}
+	m.st = st
+	if h, t := st.word(wordQueueHead), st.word(wordQueueTail); *h >= m.size || *t >= m.size {
+		*h, *t = 0, 0 // positions from a damaged file: start empty
+	}
+	return m, nil
+}
+
+func (m *queueMap) slot(i uint64) []byte {
+	off := i * m.elem
+	return m.st.vals[off : off+uint64(m.spec.ValueSize)]
+}
+
+// Push adds value; with BPF_EXIST a full map overwrites its oldest element
+// (E2BIG without it); BPF_NOEXIST and unknown flags are EINVAL.
+func (m *queueMap) Push(value []byte, flags uint64) error {
+	if err := m.checkProgValue(value); err != nil {
+		return err
+	}
+	if flags&UpdateNoExist != 0 || flags > UpdateExist {
+		return m.errf(EINVAL, "push flags %#x (only 0 and BPF_EXIST are valid)", flags)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	head, tail := m.st.word(wordQueueHead), m.st.word(wordQueueTail)
+	if (*head+1)%m.size == *tail {
+		if flags != UpdateExist {
+			return m.errf(E2BIG, "%s is full (%d elements)", m.spec.Type, m.spec.MaxEntries)
+		}
+		*tail = (*tail + 1) % m.size
+	}
+	copy(m.slot(*head), value)
+	*head = (*head + 1) % m.size
+	return nil
+}
+
+// Pop removes the next element (oldest for a queue, newest for a stack)
+// into value; ENOENT when empty.
+func (m *queueMap) Pop(value []byte) error { return m.take(value, true) }
+
+// Peek copies the next element into value without removing it.
+func (m *queueMap) Peek(value []byte) error { return m.take(value, false) }
+
+func (m *queueMap) take(value []byte, remove bool) error {
+	if err := m.checkProgValue(value); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	head, tail := m.st.word(wordQueueHead), m.st.word(wordQueueTail)
+	if *head == *tail {
+		return m.errf(ENOENT, "%s is empty", m.spec.Type)
+	}
+	if !m.stack {
+		copy(value, m.slot(*tail))
+		if remove {
+			*tail = (*tail + 1) % m.size
+		}
+		return nil
+	}
+	i := (*head + m.size - 1) % m.size
+	copy(value, m.slot(i))
+	if remove {
+		*head = i
+	}
+	return nil
+}
+
+// Len returns the number of elements.
+func (m *queueMap) Len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return int((*m.st.word(wordQueueHead) + m.size - *m.st.word(wordQueueTail)) % m.size)
+}
+
+func (m *queueMap) checkNoKey(key []byte) error {
+	if len(key) != 0 {
+		return m.errf(EINVAL, "%s maps take no key", m.spec.Type)
+	}
+	return nil
+}
+
+// Lookup peeks (the syscall's BPF_MAP_LOOKUP_ELEM on a queue or stack).
+func (m *queueMap) Lookup(key, value []byte) error {
+	if err := m.checkNoKey(key); err != nil {
+		return err
+	}
+	return m.Peek(value)
+}
+
+// Update pushes (the syscall's BPF_MAP_UPDATE_ELEM).
+func (m *queueMap) Update(key, value []byte, flags uint64) error {
+	if err := m.checkNoKey(key); err != nil {
+		return err
+	}
+	return m.Push(value, flags)
+}
+
+func (m *queueMap) Delete(key []byte) error {
+	return m.errf(EINVAL, "elements of a %s cannot be deleted by key", m.spec.Type)
+}
+
+func (m *queueMap) NextKey(key, next []byte) error {
+	return m.errf(EINVAL, "%s maps have no keys", m.spec.Type)
+}
+
+// LookupAndDelete pops (key must be nil).
+func (m *queueMap) LookupAndDelete(key, value []byte) error {
+	if err := m.checkNoKey(key); err != nil {
+		return err
+	}
+	return m.Pop(value)
+}
+
+// LookupElem returns 0: programs use bpf_map_peek_elem instead.
+func (m *queueMap) LookupElem(key []byte, cpu int) uintptr { return 0 }
+
+// UpdateElem pushes, as the kernel's map_update_elem on these types does.
+func (m *queueMap) UpdateElem(key, value []byte, flags uint64, cpu int) error {
+	return m.Push(value, flags)
+}
+
+func (m *queueMap) DeleteElem(key []byte) error { return m.Delete(key) }
+
+// Close releases the map's memory.
+func (m *queueMap) Close() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.st.free()
+}
+
+var _ QueueMap = (*queueMap)(nil)

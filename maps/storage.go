@@ -1,0 +1,176 @@
+package maps
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"unsafe"
+
+	"github.com/bpfhost/bpfhost/internal/offheap"
+)
+
+// Options control how a map's memory is obtained.
+type Options struct {
+	// Path names a file to keep the map's storage in ("" = anonymous memory).
+	// New overwrites it; Open maps an existing one and keeps its contents.
+	Path string
+	// NumCPU is the number of CPUs per-CPU maps hold values for (0 = PossibleCPUs()).
+	NumCPU int
+	// PerfRingBytes is the capacity of each ring of a perf event array
+	// (0 = 64 KiB); it is rounded up to a multiple of 8.
+	PerfRingBytes int
+}
+
+// Layout of a map's off-heap block:
+//
+//	[private part: header (storageHeader bytes), type metadata] [value part]
+//
+// Both parts start on a page boundary. The value part is what programs may
+// address (Regions); the private part holds keys, occupancy and positions
+// and is never handed out, so a program writing wildly through a value
+// pointer cannot corrupt what the host uses to find things.
+const (
+	storageMagic  = "bpfhmap\x01"
+	storageHeader = 128
+	// hdrState is where the per-type state words (u64) start in the header.
+	hdrState      = 64
+	hdrStateWords = (storageHeader - hdrState) / 8
+)
+
+var hostPage = os.Getpagesize()
+
+func pageRound(n uint64) uint64 {
+	p := uint64(hostPage)
+	return (n + p - 1) &^ (p - 1)
+}
+
+func round8(n uint64) uint64 { return (n + 7) &^ 7 }
+
+// maxStorage bounds the memory one map may preallocate, so that absurd
+// max_entries fail cleanly with ENOMEM instead of overflowing sizes.
+const maxStorage = 1 << 38
+
+// storage is a map's off-heap block split into its private and value parts.
+type storage struct {
+	blk  *offheap.Block
+	meta []byte // private part, header first
+	vals []byte // value part (may be empty)
+}
+
+// layoutError reports a size computation that overflowed maxStorage.
+func layoutError(spec Spec, what string) error {
+	return fmt.Errorf("%w: %s map %q: %s needs more than %d bytes", ENOMEM, spec.Type, spec.Name, what, uint64(maxStorage))
+}
+
+// newStorage creates (Path == "": anonymous; else a fresh file) or, with
+// reopen, maps an existing file and checks that its header matches spec.
+func newStorage(spec Spec, opts Options, ncpu int, metaSize, valsSize uint64, reopen bool) (*storage, error) {
+	metaSize = pageRound(metaSize + storageHeader)
+	valsSize = pageRound(valsSize)
+	if metaSize > maxStorage || valsSize > maxStorage || metaSize+valsSize > maxStorage {
+		return nil, layoutError(spec, "storage")
+	}
+	total := int(metaSize + valsSize)
+	var blk *offheap.Block
+	var err error
+	switch {
+	case opts.Path == "" && reopen:
+		return nil, fmt.Errorf("%w: reopening map %q needs a file path", EINVAL, spec.Name)
+	case opts.Path == "":
+		blk, err = offheap.Alloc(total)
+	case reopen:
+		st, serr := os.Stat(opts.Path)
+		if serr != nil {
+			return nil, fmt.Errorf("reopening map %q: %w", spec.Name, serr)
+		}
+		if st.Size() < int64(total) {
+			return nil, fmt.Errorf("%w: map file %s holds %d bytes, the map needs %d", EINVAL, opts.Path, st.Size(), total)
+		}
+		blk, err = offheap.MapFile(opts.Path, total)
+	default:
+		// A new map starts from zeroed storage whatever the file held.
+		if rerr := os.Remove(opts.Path); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+			return nil, fmt.Errorf("creating map %q: %w", spec.Name, rerr)
+		}
+		blk, err = offheap.MapFile(opts.Path, total)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: allocating %d bytes for map %q: %v", ENOMEM, total, spec.Name, err)
+	}
+	mem := blk.Bytes()
+	s := &storage{blk: blk, meta: mem[:metaSize:metaSize], vals: mem[metaSize:total:total]}
+	want := s.header(spec, ncpu)
+	if reopen {
+		if got := s.meta[:hdrState]; string(got) != string(want) {
+			blk.Free()
+			return nil, fmt.Errorf("%w: map file %s was not written for this map (%s)", EINVAL, opts.Path, describeHeader(got, want))
+		}
+	} else {
+		copy(s.meta, want)
+	}
+	return s, nil
+}
+
+// header encodes what identifies a map's layout, checked on reopen.
+func (s *storage) header(spec Spec, ncpu int) []byte {
+	h := make([]byte, hdrState)
+	copy(h, storageMagic)
+	le := binary.LittleEndian
+	le.PutUint32(h[8:], uint32(spec.Type))
+	le.PutUint32(h[12:], spec.KeySize)
+	le.PutUint32(h[16:], spec.ValueSize)
+	le.PutUint32(h[20:], spec.MaxEntries)
+	le.PutUint32(h[24:], spec.Flags)
+	le.PutUint32(h[28:], uint32(ncpu))
+	le.PutUint64(h[32:], uint64(len(s.meta)))
+	le.PutUint64(h[40:], uint64(len(s.vals)))
+	return h
+}
+
+func describeHeader(got, want []byte) string {
+	if string(got[:8]) != storageMagic {
+		return "bad magic"
+	}
+	names := []string{"type", "key size", "value size", "max entries", "flags", "CPU count"}
+	le := binary.LittleEndian
+	for i, n := range names {
+		g, w := le.Uint32(got[8+4*i:]), le.Uint32(want[8+4*i:])
+		if g != w {
+			return fmt.Sprintf("file has %s %d, spec %d", n, g, w)
+		}
+	}
+	return "layout differs"
+}
+
+// word returns state word i of the header (u64, native endian, atomically
+// accessible).
+func (s *storage) word(i int) *uint64 {
+	if i < 0 || i >= hdrStateWords {
+		panic("maps: state word out of range")
+	}
+	return (*uint64)(unsafe.Pointer(&s.meta[hdrState+8*i]))
+}
+
+// valsAddr returns the address of the value part.
+func (s *storage) valsAddr() uintptr {
+	if len(s.vals) == 0 {
+		return 0
+	}
+	return uintptr(unsafe.Pointer(unsafe.SliceData(s.vals)))
+}
+
+func (s *storage) free() error {
+	if s == nil {
+		return nil
+	}
+	err := s.blk.Free()
+	s.meta, s.vals = nil, nil
+	return err
+}
+
+// u32at returns the u32 at off of b for atomic access (off is 4-aligned).
+func u32at(b []byte, off uint64) *uint32 { return (*uint32)(unsafe.Pointer(&b[off])) }
+
+// u64at returns the u64 at off of b for atomic access (off is 8-aligned).
+func u64at(b []byte, off uint64) *uint64 { return (*uint64)(unsafe.Pointer(&b[off])) }
