@@ -37,3 +37,25 @@ func TestKernelCorpus(t *testing.T) {
 		})
 	}
 }
+
+// TestKernelDifferential runs every case on bpfhost and on the kernel and
+// compares return values, output frames and the final contents of every
+// map of the object (not only those the case lists).
+func TestKernelDifferential(t *testing.T) {
+	needKernel(t)
+	for _, c := range Cases() {
+		t.Run(c.Name, func(t *testing.T) {
+			k, err := Exec(KernelLoader, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, err := Exec(HostLoader, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := Compare(h, k, "bpfhost", "kernel"); len(d) > 0 {
+				t.Errorf("bpfhost and the kernel differ:\n%s", strings.Join(d, "\n"))
+			}
+		})
+	}
+}

@@ -1,0 +1,38 @@
+package progtest
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestCorpus runs every case on bpfhost and checks return values, output
+// frames and map contents exactly.
+func TestCorpus(t *testing.T) {
+	for _, c := range Cases() {
+		t.Run(c.Name, func(t *testing.T) {
+			r, err := Exec(HostLoader, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := Check(c, r); len(d) > 0 {
+				t.Errorf("bpfhost results differ from the expectations:\n%s", strings.Join(d, "\n"))
+			}
+		})
+	}
+}
+
+// TestCheckCatchesDifferences makes sure a wrong expectation fails: a
+// changed return value, output byte and map value are all reported.
+func TestCheckCatchesDifferences(t *testing.T) {
+	c := parseCase()
+	r, err := Exec(HostLoader, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Steps[0].Ret = Drop
+	c.Steps[1].Out = append([]byte{0}, c.Steps[1].In[1:]...)
+	c.Maps["counters"][0].Value = U64(99)
+	if d := Check(c, r); len(d) != 3 {
+		t.Errorf("Check reported %d differences, want 3: %q", len(d), d)
+	}
+}
