@@ -51,7 +51,7 @@ func TestPluginProtocol(t *testing.T) {
 		engine string
 		fail   bool // the plugin must exit 1
 	}{
-		{"tests/ldxb.data", "", false},            // memory argument
+		{"tests/ldxb.data", "", false},             // memory argument
 		{"tests/lddw.data", "--engine=jit", false}, // raw section, jit falls back
 		{"tests/call_local.data", "--engine=interpreter", false},
 		{"tests/callx.data", "--engine=auto", false},
