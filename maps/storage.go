@@ -72,6 +72,7 @@ func newStorage(spec Spec, opts Options, ncpu int, metaSize, valsSize uint64, re
 		return nil, layoutError(spec, "storage")
 	}
 	total := int(metaSize + valsSize)
+	want := encodeHeader(spec, ncpu, metaSize, valsSize)
 	var blk *offheap.Block
 	var err error
 	switch {
@@ -80,12 +81,8 @@ func newStorage(spec Spec, opts Options, ncpu int, metaSize, valsSize uint64, re
 	case opts.Path == "":
 		blk, err = offheap.Alloc(total)
 	case reopen:
-		st, serr := os.Stat(opts.Path)
-		if serr != nil {
-			return nil, fmt.Errorf("reopening map %q: %w", spec.Name, serr)
-		}
-		if st.Size() < int64(total) {
-			return nil, fmt.Errorf("%w: map file %s holds %d bytes, the map needs %d", EINVAL, opts.Path, st.Size(), total)
+		if err := checkFile(opts.Path, spec, want, total); err != nil {
+			return nil, err
 		}
 		blk, err = offheap.MapFile(opts.Path, total)
 	default:
@@ -100,20 +97,37 @@ func newStorage(spec Spec, opts Options, ncpu int, metaSize, valsSize uint64, re
 	}
 	mem := blk.Bytes()
 	s := &storage{blk: blk, meta: mem[:metaSize:metaSize], vals: mem[metaSize:total:total]}
-	want := s.header(spec, ncpu)
-	if reopen {
-		if got := s.meta[:hdrState]; string(got) != string(want) {
-			blk.Free()
-			return nil, fmt.Errorf("%w: map file %s was not written for this map (%s)", EINVAL, opts.Path, describeHeader(got, want))
-		}
-	} else {
+	if !reopen {
 		copy(s.meta, want)
 	}
 	return s, nil
 }
 
-// header encodes what identifies a map's layout, checked on reopen.
-func (s *storage) header(spec Spec, ncpu int) []byte {
+// checkFile tests, before mapping it, that the file at path holds a map
+// with the header want and at least total bytes.
+func checkFile(path string, spec Spec, want []byte, total int) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("reopening map %q: %w", spec.Name, err)
+	}
+	defer f.Close()
+	got := make([]byte, len(want))
+	if _, err := f.ReadAt(got, 0); err != nil {
+		return fmt.Errorf("%w: map file %s: reading header: %v", EINVAL, path, err)
+	}
+	if string(got) != string(want) {
+		return fmt.Errorf("%w: map file %s was not written for map %q (%s)", EINVAL, path, spec.Name, describeHeader(got, want))
+	}
+	if st, err := f.Stat(); err != nil {
+		return err
+	} else if st.Size() < int64(total) {
+		return fmt.Errorf("%w: map file %s holds %d bytes, the map needs %d", EINVAL, path, st.Size(), total)
+	}
+	return nil
+}
+
+// encodeHeader encodes what identifies a map's layout, checked on reopen.
+func encodeHeader(spec Spec, ncpu int, metaSize, valsSize uint64) []byte {
 	h := make([]byte, hdrState)
 	copy(h, storageMagic)
 	le := binary.LittleEndian
@@ -123,8 +137,8 @@ func (s *storage) header(spec Spec, ncpu int) []byte {
 	le.PutUint32(h[20:], spec.MaxEntries)
 	le.PutUint32(h[24:], spec.Flags)
 	le.PutUint32(h[28:], uint32(ncpu))
-	le.PutUint64(h[32:], uint64(len(s.meta)))
-	le.PutUint64(h[40:], uint64(len(s.vals)))
+	le.PutUint64(h[32:], metaSize)
+	le.PutUint64(h[40:], valsSize)
 	return h
 }
 
