@@ -15,7 +15,8 @@ type DisasmOptions struct {
 	// Xlated formats linked programs as `bpftool prog dump xlated` does:
 	// helper calls by name ("call bpf_map_lookup_elem#1"), local calls as
 	// "call pc+N", and ld_imm64 map references as "r1 = map[id:N]" or
-	// "r1 = map[id:N][0]+off".
+	// "r1 = map[id:N][0]+off". Lines are numbered as bpftool numbers
+	// them, with the opcode: "   4: (85) call bpf_map_lookup_elem#1".
 	Xlated bool
 }
 
@@ -30,7 +31,11 @@ func Disassemble(w io.Writer, insns []Instruction) error {
 func DisassembleWith(w io.Writer, insns []Instruction, opts DisasmOptions) error {
 	var buf []byte
 	for i := 0; i < len(insns); i++ {
-		buf = fmt.Appendf(buf[:0], "%8d:\t%s\n", i, Format(insns, i, opts))
+		if opts.Xlated {
+			buf = fmt.Appendf(buf[:0], "%4d: (%02x) %s\n", i, insns[i].Opcode, Format(insns, i, opts))
+		} else {
+			buf = fmt.Appendf(buf[:0], "%8d:\t%s\n", i, Format(insns, i, opts))
+		}
 		if _, err := w.Write(buf); err != nil {
 			return err
 		}

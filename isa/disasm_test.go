@@ -72,14 +72,14 @@ func TestFormatXlated(t *testing.T) {
 	if err := DisassembleWith(&b, prog, DisasmOptions{Xlated: true, Symbol: "prog"}); err != nil {
 		t.Fatal(err)
 	}
-	want := "       0:\tr1 = map[id:7]\n" +
-		"       2:\tr2 = map[id:3][0]+16\n" +
-		"       4:\tcall bpf_map_lookup_elem#1\n" +
-		"       5:\tcall #200\n" +
-		"       6:\tcall pc+2\n" +
-		"       7:\tr2 = subprog[pc-3]\n" +
-		"       9:\tif r0 == 0x0 goto -0x9 <prog+0x8>\n" +
-		"      10:\texit\n"
+	want := "   0: (18) r1 = map[id:7]\n" +
+		"   2: (18) r2 = map[id:3][0]+16\n" +
+		"   4: (85) call bpf_map_lookup_elem#1\n" +
+		"   5: (85) call #200\n" +
+		"   6: (85) call pc+2\n" +
+		"   7: (18) r2 = subprog[pc-3]\n" +
+		"   9: (15) if r0 == 0x0 goto -0x9 <prog+0x8>\n" +
+		"  10: (95) exit\n"
 	if b.String() != want {
 		t.Fatalf("got\n%s\nwant\n%s", b.String(), want)
 	}
