@@ -95,6 +95,9 @@ func TestFormatXlated(t *testing.T) {
 // objdumpLine matches "     12:\t<bytes>\t<text>".
 var objdumpLine = regexp.MustCompile(`^\s*(\d+):\t[0-9a-f ]+\t(.*)$`)
 
+// annotation is objdump's jump target comment.
+var annotation = regexp.MustCompile(` <[^<>]*>$`)
+
 // symbolLine matches objdump's "0000000000000000 <f>:".
 var symbolLine = regexp.MustCompile(`^[0-9a-f]+ <(.*)>:$`)
 
@@ -161,45 +164,68 @@ func TestDisassembleMatchesObjdump(t *testing.T) {
 		if out, err := exec.Command(b.tool, append(b.args, "-o", obj)...).CombinedOutput(); err != nil {
 			t.Fatalf("%s: %v\n%s", b.tool, err, out)
 		}
-		plain, syms := objdump(t, "llvm-objdump-19", obj)
-		alu32, _ := objdump(t, "llvm-objdump-19", obj, "--mattr=+alu32")
-		f, err := elf.Open(obj)
+		total += compareWithObjdump(t, obj, true)
+	}
+	// The project's compiled test programs, with several functions per
+	// section: compared without the jump annotations.
+	objs, _ := filepath.Glob(filepath.Join("..", "testdata", "progs", "*.o"))
+	for _, obj := range objs {
+		total += compareWithObjdump(t, obj, false)
+	}
+	t.Logf("%d instructions match llvm-objdump-19", total)
+}
+
+// compareWithObjdump compares every instruction of obj's code sections with
+// llvm-objdump-19 and returns how many it compared. With symbols, jump
+// annotations are compared too (one function per section).
+func compareWithObjdump(t *testing.T, obj string, symbols bool) int {
+	plain, syms := objdump(t, "llvm-objdump-19", obj)
+	alu32, _ := objdump(t, "llvm-objdump-19", obj, "--mattr=+alu32")
+	f, err := elf.Open(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	name := filepath.Base(obj)
+	total := 0
+	for _, sec := range f.Sections {
+		if sec.Flags&elf.SHF_EXECINSTR == 0 || sec.Size == 0 {
+			continue
+		}
+		code, err := sec.Data()
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, sec := range f.Sections {
-			if sec.Flags&elf.SHF_EXECINSTR == 0 || sec.Size == 0 {
-				continue
+		insns, err := Decode(code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := plain[sec.Name]
+		if len(want) == 0 {
+			t.Fatalf("%s: objdump shows nothing for section %s", name, sec.Name)
+		}
+		opts := DisasmOptions{}
+		if symbols {
+			opts.Symbol = syms[sec.Name]
+		}
+		for i := 0; i < len(insns); i++ {
+			w, ok := want[i]
+			if Class(insns[i].Opcode) == ClassSTX && Mode(insns[i].Opcode) == ModeATOMIC && Size(insns[i].Opcode) == SizeW {
+				w, ok = alu32[sec.Name][i]
 			}
-			code, err := sec.Data()
-			if err != nil {
-				t.Fatal(err)
+			if !symbols {
+				w = annotation.ReplaceAllString(w, "")
 			}
-			insns, err := Decode(code)
-			if err != nil {
-				t.Fatal(err)
+			if !ok {
+				t.Errorf("%s %s: objdump has no line for slot %d", name, sec.Name, i)
+			} else if got := Format(insns, i, opts); got != w {
+				t.Errorf("%s %s slot %d (% x): got %q, objdump %q", name, sec.Name, i, Encode(insns[i:i+1]), got, w)
 			}
-			want := plain[sec.Name]
-			if len(want) == 0 {
-				t.Fatalf("%s: objdump shows nothing for section %s", b.out, sec.Name)
-			}
-			for i := 0; i < len(insns); i++ {
-				w, ok := want[i]
-				if Class(insns[i].Opcode) == ClassSTX && Mode(insns[i].Opcode) == ModeATOMIC && Size(insns[i].Opcode) == SizeW {
-					w, ok = alu32[sec.Name][i]
-				}
-				if !ok {
-					t.Errorf("%s %s: objdump has no line for slot %d", b.out, sec.Name, i)
-				} else if got := Format(insns, i, DisasmOptions{Symbol: syms[sec.Name]}); got != w {
-					t.Errorf("%s %s slot %d (% x): got %q, objdump %q", b.out, sec.Name, i, Encode(insns[i:i+1]), got, w)
-				}
-				total++
-				if insns[i].IsLdImm64() {
-					i++
-				}
+			total++
+			if insns[i].IsLdImm64() {
+				i++
 			}
 		}
-		f.Close()
 	}
-	t.Logf("%d instructions match llvm-objdump-19", total)
+	return total
 }
