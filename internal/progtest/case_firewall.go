@@ -33,7 +33,7 @@ func FirewallCase() *Case {
 		{Drop, 4, "198.51.100.30", 0},
 		{Pass, 4, "198.51.100.10", 0},
 	}
-	c := &Case{Name: "firewall", Object: "examples/xdp-firewall/firewall.o", Setup: FirewallBlocklist}
+	c := &Case{Name: "firewall", Object: "examples/xdp-firewall/bpf/firewall.o", Setup: FirewallBlocklist}
 	type stats struct {
 		packets, bytes uint64
 		verdict, rule  uint32

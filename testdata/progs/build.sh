@@ -16,6 +16,6 @@ for src in *.c; do
 	echo "$CLANG $flags -c $src -o $obj"
 	$CLANG $flags -c "$src" -o "$obj"
 done
-ex=../../examples/xdp-firewall
+ex=../../examples/xdp-firewall/bpf
 echo "$CLANG $CFLAGS -c $ex/firewall.c -o $ex/firewall.o"
 $CLANG $CFLAGS -c "$ex/firewall.c" -o "$ex/firewall.o"
