@@ -134,6 +134,9 @@ func (m *lpmTrie) freeNode(n int32) { m.freeNodes = append(m.freeNodes, n) }
 // lookup returns the slot of the longest prefix matching key, or -1.
 func (m *lpmTrie) lookup(key []byte) int32 {
 	prefix, data := binary.NativeEndian.Uint32(key), key[4:]
+	if prefix > m.maxPrefix {
+		return -1 // the kernel refuses such lookups outright
+	}
 	found := int32(-1)
 	for n := m.root; n != noNode; {
 		match := m.prefixMatch(n, data, prefix)
