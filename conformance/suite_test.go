@@ -1,6 +1,7 @@
 package conformance_test
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -83,6 +84,12 @@ func TestConformanceSuite(t *testing.T) {
 			o := harness.RunFile(eng, cpus, path)
 			if !o.Refused() {
 				t.Fatalf("%s: accepted: %s", path, o.Describe())
+			}
+			// The unused-* files break reserved-field rules, which
+			// structural validation must catch before any engine sees them.
+			var se *harness.StageError
+			if strings.HasPrefix(name, "unused-") && (!errors.As(o.Err, &se) || se.Stage != harness.StageValidate) {
+				t.Fatalf("%s: refused by %v, want refusal by isa.Validate", path, o.Err)
 			}
 			refused++
 			t.Log(o.Describe())
