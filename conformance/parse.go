@@ -79,7 +79,11 @@ func Parse(r io.Reader, name string) (*File, error) {
 		n++
 		line := strings.TrimRight(sc.Text(), "\r")
 		if trimmed := strings.TrimSpace(line); strings.HasPrefix(trimmed, "--") {
-			header := strings.TrimSpace(strings.TrimPrefix(trimmed, "--"))
+			header := strings.TrimPrefix(trimmed, "--")
+			if i := strings.IndexByte(header, '#'); i >= 0 {
+				header = header[:i]
+			}
+			header = strings.TrimSpace(header)
 			switch header {
 			case "asm", "raw", "mem", "result", "error":
 				if seen[header] {

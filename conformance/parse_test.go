@@ -16,7 +16,7 @@ mov %r0, 1 # comment
 # whole-line comment
 
 exit
--- mem
+-- mem # input
 aa bb
 0c
 -- result
