@@ -82,10 +82,10 @@ func decode(insns []isa.Instruction) ([]insn, error) {
 	target := func(i int, rel int64) (int32, error) {
 		t := int64(i) + 1 + rel
 		if t < 0 || t >= int64(n) {
-			return 0, fmt.Errorf("instruction %d: target %d is outside the program (0..%d)", i, t, n-1)
+			return 0, fmt.Errorf("target %d is outside the program (0..%d)", t, n-1)
 		}
 		if second[t] {
-			return 0, fmt.Errorf("instruction %d: target %d is the second slot of an ld_imm64", i, t)
+			return 0, fmt.Errorf("target %d is the second slot of an ld_imm64", t)
 		}
 		return int32(t), nil
 	}

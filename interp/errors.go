@@ -10,7 +10,7 @@ import (
 // cases stay small. All of them wrap vm.ErrAborted: the run was stopped.
 
 func budgetError(pc int) error {
-	return fmt.Errorf("%w: instruction %d: instruction budget of %d exhausted (infinite loop?)", vm.ErrAborted, pc, CheckedBudget)
+	return fmt.Errorf("%w: instruction %d: instruction budget of %d exhausted (infinite loop?)", vm.ErrAborted, pc, checkedBudget)
 }
 
 func helperError(e *executable, pc int, num uint64) error {

@@ -17,10 +17,10 @@ func TestPrepareErrors(t *testing.T) {
 		sub   string
 	}{
 		{"empty", nil, "no instructions"},
-		{"jump past end", prog(ja(1), exit()), "instruction 0: target 2 is outside the program"},
-		{"jump before start", prog(exit(), jmpK(isa.JmpJEQ, r0, 0, -3)), "instruction 1: target -1 is outside"},
-		{"jump into ld_imm64", prog(ja(1), ldImm64(r0, 1), exit()), "instruction 0: target 2 is the second slot of an ld_imm64"},
-		{"gotol past end", prog(isa.Instruction{Opcode: isa.OpJA32, Imm: 1 << 20}, exit()), "instruction 0: target 1048577"},
+		{"jump past end", prog(ja(1), exit()), "instruction 0 (opcode 0x05): target 2 is outside the program"},
+		{"jump before start", prog(exit(), jmpK(isa.JmpJEQ, r0, 0, -3)), "instruction 1 (opcode 0x15): target -1 is outside"},
+		{"jump into ld_imm64", prog(ja(1), ldImm64(r0, 1), exit()), "instruction 0 (opcode 0x05): target 2 is the second slot of an ld_imm64"},
+		{"gotol past end", prog(isa.Instruction{Opcode: isa.OpJA32, Imm: 1 << 20}, exit()), "instruction 0 (opcode 0x06): target 1048577"},
 		{"truncated ld_imm64", prog(exit(), ldImm64(r0, 1)[0]), "instruction 1: ld_imm64 is truncated"},
 		{"unknown opcode", prog(isa.Instruction{Opcode: 0xff}, exit()), "instruction 0: unknown opcode 0xff"},
 		{"ld class other than imm64", prog(isa.Instruction{Opcode: 0x00}, exit()), "unknown opcode 0x0"},
@@ -42,7 +42,7 @@ func TestPrepareErrors(t *testing.T) {
 		{"write r10", prog(mov64(r10, 0), exit()), "instruction 0 (opcode 0xb7): r10 is the read-only frame pointer"},
 		{"load into r10", prog(ldx(isa.SizeDW, r10, r1, 0), exit()), "read-only frame pointer"},
 		{"fetch into r10", prog(atomicOp(isa.SizeDW, r1, r10, 0, isa.AtomicXchg), exit()), "read-only frame pointer"},
-		{"local call out of range", prog(callLocal(5), exit()), "instruction 0: target 6 is outside"},
+		{"local call out of range", prog(callLocal(5), exit()), "instruction 0 (opcode 0x85): target 6 is outside"},
 		{"local call into ld_imm64", prog(callLocal(2), exit(), ldImm64(r0, 1), exit()), "target 3 is the second slot"},
 		{"kfunc", prog(isa.Instruction{Opcode: isa.OpCall, Src: isa.CallKfunc, Imm: 5}, exit()), "kfunc calls are not supported"},
 		{"unknown helper", prog(call(2), exit()), "instruction 0 calls unknown helper 2"},

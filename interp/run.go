@@ -11,23 +11,70 @@ import (
 // fp until the exit of the entry frame. base is the frame depth fp belongs
 // to (non-zero for callbacks run through ctx.Call); st is the per-CPU state
 // if a helper has already needed it in this run.
-//
-// The registers live in a local array and the frames in another: both stay
-// on the goroutine stack, cost no allocation, and index with a mask so the
-// compiler drops bounds checks. Every memory access tests the loop-invariant
-// checked flag; verified programs skip ctx.Check.
 func exec(e *executable, ctx *vm.Context, st *state, pc int, a1, a2, a3, a4, a5, fp uint64, base int, budget int64) (uint64, error) {
-	var r [16]uint64
-	r[1], r[2], r[3], r[4], r[5], r[10] = a1, a2, a3, a4, a5, fp
-	var frames [vm.MaxCallDepth]frame
-	nf := 0 // frames saved by local calls in this exec
-	tails := 0
-	code := e.code
-	checked := e.prog.Checked
+	var m machine
+	m.r[1], m.r[2], m.r[3], m.r[4], m.r[5], m.r[10] = a1, a2, a3, a4, a5, fp
+	m.e, m.st, m.base, m.fp0 = e, st, base, fp
+	m.pc, m.budget = pc, budget
+	m.stackLo = vm.AddrOf(ctx.CPU.Stack)
+	for {
+		ret, tail, err := m.loop(ctx)
+		if !tail {
+			if err == nil && m.st != nil {
+				m.st.budget = m.budget
+			}
+			return ret, err
+		}
+	}
+}
+
+// machine is the state of one exec. The run loop keeps only the program
+// counter and the budget in machine registers; everything else is here, on
+// the goroutine stack (exec's frame), with no allocation.
+type machine struct {
+	// r are the eBPF registers, indexed with a mask so that the compiler
+	// drops bounds checks (decode guarantees indexes below 11).
+	r [16]uint64
+	// frames saved by local calls in this exec; nf is how many.
+	frames [vm.MaxCallDepth]frame
+	nf     int
+	// base is the frame depth of fp0, the entry frame's r10.
+	base int
+	fp0  uint64
+	// e is the running program (a tail call replaces it); tails counts
+	// tail calls taken.
+	e     *executable
+	tails int
+	st    *state
+	// pc and budget hold the loop's values across out-of-line calls.
+	pc     int
+	budget int64
+	// stackLo is the lowest stack address, for the inline stack check.
+	stackLo uint64
+}
+
+// loop runs m.e from m.pc until exit, an error or a tail call (tail is
+// true; m is then set up for the target).
+//
+// Go's register allocator spills every value that is live across a call at
+// the value's definition; for the loop-carried pc and budget that would mean
+// two stores on every instruction. So the cases that call out (checked
+// accesses outside the stack, helper calls) first store pc and budget into
+// m and reload them afterwards: the values in registers are never live
+// across a call, and only those rare paths pay.
+//
+// In checked mode, stack accesses (the most frequent) are checked inline
+// with one comparison; anything else goes through ctx.Check.
+func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
+	r := &m.r
+	code := m.e.code
+	checked := m.e.prog.Checked
+	stackLo := m.stackLo
+	pc, budget := m.pc, m.budget
 	for {
 		budget--
 		if budget < 0 {
-			return 0, budgetError(pc)
+			return 0, false, budgetError(pc)
 		}
 		ins := &code[pc]
 		pc++
@@ -234,44 +281,72 @@ func exec(e *executable, ctx *vm.Context, st *state, pc int, a1, a2, a3, a4, a5,
 		// Loads
 		case opLdxB:
 			a := r[ins.src&15] + uint64(int64(ins.off))
-			if checked && !ctx.Check(a, 1, false) {
-				return 0, ctx.CheckError(pc-1, a, 1, false)
+			if checked && a-stackLo > vm.StackBytes-1 {
+				m.pc, m.budget = pc, budget
+				if err := m.check(ctx, a, 1, false); err != nil {
+					return 0, false, err
+				}
+				pc, budget = m.pc, m.budget
 			}
 			r[ins.dst&15] = vm.Load8(a)
 		case opLdxH:
 			a := r[ins.src&15] + uint64(int64(ins.off))
-			if checked && !ctx.Check(a, 2, false) {
-				return 0, ctx.CheckError(pc-1, a, 2, false)
+			if checked && a-stackLo > vm.StackBytes-2 {
+				m.pc, m.budget = pc, budget
+				if err := m.check(ctx, a, 2, false); err != nil {
+					return 0, false, err
+				}
+				pc, budget = m.pc, m.budget
 			}
 			r[ins.dst&15] = load16(a)
 		case opLdxW:
 			a := r[ins.src&15] + uint64(int64(ins.off))
-			if checked && !ctx.Check(a, 4, false) {
-				return 0, ctx.CheckError(pc-1, a, 4, false)
+			if checked && a-stackLo > vm.StackBytes-4 {
+				m.pc, m.budget = pc, budget
+				if err := m.check(ctx, a, 4, false); err != nil {
+					return 0, false, err
+				}
+				pc, budget = m.pc, m.budget
 			}
 			r[ins.dst&15] = load32(a)
 		case opLdxDW:
 			a := r[ins.src&15] + uint64(int64(ins.off))
-			if checked && !ctx.Check(a, 8, false) {
-				return 0, ctx.CheckError(pc-1, a, 8, false)
+			if checked && a-stackLo > vm.StackBytes-8 {
+				m.pc, m.budget = pc, budget
+				if err := m.check(ctx, a, 8, false); err != nil {
+					return 0, false, err
+				}
+				pc, budget = m.pc, m.budget
 			}
 			r[ins.dst&15] = load64(a)
 		case opLdxSB:
 			a := r[ins.src&15] + uint64(int64(ins.off))
-			if checked && !ctx.Check(a, 1, false) {
-				return 0, ctx.CheckError(pc-1, a, 1, false)
+			if checked && a-stackLo > vm.StackBytes-1 {
+				m.pc, m.budget = pc, budget
+				if err := m.check(ctx, a, 1, false); err != nil {
+					return 0, false, err
+				}
+				pc, budget = m.pc, m.budget
 			}
 			r[ins.dst&15] = uint64(int64(int8(vm.Load8(a))))
 		case opLdxSH:
 			a := r[ins.src&15] + uint64(int64(ins.off))
-			if checked && !ctx.Check(a, 2, false) {
-				return 0, ctx.CheckError(pc-1, a, 2, false)
+			if checked && a-stackLo > vm.StackBytes-2 {
+				m.pc, m.budget = pc, budget
+				if err := m.check(ctx, a, 2, false); err != nil {
+					return 0, false, err
+				}
+				pc, budget = m.pc, m.budget
 			}
 			r[ins.dst&15] = uint64(int64(int16(load16(a))))
 		case opLdxSW:
 			a := r[ins.src&15] + uint64(int64(ins.off))
-			if checked && !ctx.Check(a, 4, false) {
-				return 0, ctx.CheckError(pc-1, a, 4, false)
+			if checked && a-stackLo > vm.StackBytes-4 {
+				m.pc, m.budget = pc, budget
+				if err := m.check(ctx, a, 4, false); err != nil {
+					return 0, false, err
+				}
+				pc, budget = m.pc, m.budget
 			}
 			r[ins.dst&15] = uint64(int64(int32(load32(a))))
 		case opLdImm64:
@@ -281,8 +356,12 @@ func exec(e *executable, ctx *vm.Context, st *state, pc int, a1, a2, a3, a4, a5,
 		// Stores
 		case opStB, opStxB:
 			a := r[ins.dst&15] + uint64(int64(ins.off))
-			if checked && !ctx.Check(a, 1, true) {
-				return 0, ctx.CheckError(pc-1, a, 1, true)
+			if checked && a-stackLo > vm.StackBytes-1 {
+				m.pc, m.budget = pc, budget
+				if err := m.check(ctx, a, 1, true); err != nil {
+					return 0, false, err
+				}
+				pc, budget = m.pc, m.budget
 			}
 			v := ins.k
 			if ins.op == opStxB {
@@ -291,8 +370,12 @@ func exec(e *executable, ctx *vm.Context, st *state, pc int, a1, a2, a3, a4, a5,
 			vm.Store8(a, v)
 		case opStH, opStxH:
 			a := r[ins.dst&15] + uint64(int64(ins.off))
-			if checked && !ctx.Check(a, 2, true) {
-				return 0, ctx.CheckError(pc-1, a, 2, true)
+			if checked && a-stackLo > vm.StackBytes-2 {
+				m.pc, m.budget = pc, budget
+				if err := m.check(ctx, a, 2, true); err != nil {
+					return 0, false, err
+				}
+				pc, budget = m.pc, m.budget
 			}
 			v := ins.k
 			if ins.op == opStxH {
@@ -301,8 +384,12 @@ func exec(e *executable, ctx *vm.Context, st *state, pc int, a1, a2, a3, a4, a5,
 			store16(a, v)
 		case opStW, opStxW:
 			a := r[ins.dst&15] + uint64(int64(ins.off))
-			if checked && !ctx.Check(a, 4, true) {
-				return 0, ctx.CheckError(pc-1, a, 4, true)
+			if checked && a-stackLo > vm.StackBytes-4 {
+				m.pc, m.budget = pc, budget
+				if err := m.check(ctx, a, 4, true); err != nil {
+					return 0, false, err
+				}
+				pc, budget = m.pc, m.budget
 			}
 			v := ins.k
 			if ins.op == opStxW {
@@ -311,8 +398,12 @@ func exec(e *executable, ctx *vm.Context, st *state, pc int, a1, a2, a3, a4, a5,
 			store32(a, v)
 		case opStDW, opStxDW:
 			a := r[ins.dst&15] + uint64(int64(ins.off))
-			if checked && !ctx.Check(a, 8, true) {
-				return 0, ctx.CheckError(pc-1, a, 8, true)
+			if checked && a-stackLo > vm.StackBytes-8 {
+				m.pc, m.budget = pc, budget
+				if err := m.check(ctx, a, 8, true); err != nil {
+					return 0, false, err
+				}
+				pc, budget = m.pc, m.budget
 			}
 			v := ins.k
 			if ins.op == opStxDW {
@@ -325,10 +416,12 @@ func exec(e *executable, ctx *vm.Context, st *state, pc int, a1, a2, a3, a4, a5,
 			opAtomicFetchAdd32, opAtomicFetchOr32, opAtomicFetchAnd32, opAtomicFetchXor32,
 			opAtomicXchg32, opAtomicCmpXchg32:
 			a := r[ins.dst&15] + uint64(int64(ins.off))
-			if checked {
-				if err := checkAtomic(ctx, pc-1, a, 4); err != nil {
-					return 0, err
+			if checked && (a-stackLo > vm.StackBytes-4 || a&3 != 0) {
+				m.pc, m.budget = pc, budget
+				if err := m.checkAtomic(ctx, a, 4); err != nil {
+					return 0, false, err
 				}
+				pc, budget = m.pc, m.budget
 			}
 			p := vm.Atomic32(a)
 			v := uint32(r[ins.src&15])
@@ -358,10 +451,12 @@ func exec(e *executable, ctx *vm.Context, st *state, pc int, a1, a2, a3, a4, a5,
 			opAtomicFetchAdd64, opAtomicFetchOr64, opAtomicFetchAnd64, opAtomicFetchXor64,
 			opAtomicXchg64, opAtomicCmpXchg64:
 			a := r[ins.dst&15] + uint64(int64(ins.off))
-			if checked {
-				if err := checkAtomic(ctx, pc-1, a, 8); err != nil {
-					return 0, err
+			if checked && (a-stackLo > vm.StackBytes-8 || a&7 != 0) {
+				m.pc, m.budget = pc, budget
+				if err := m.checkAtomic(ctx, a, 8); err != nil {
+					return 0, false, err
 				}
+				pc, budget = m.pc, m.budget
 			}
 			p := vm.Atomic64(a)
 			v := r[ins.src&15]
@@ -570,74 +665,104 @@ func exec(e *executable, ctx *vm.Context, st *state, pc int, a1, a2, a3, a4, a5,
 
 		// Calls
 		case opCall, opCallX:
-			num := ins.k
-			if ins.op == opCallX {
-				num = r[ins.dst&15]
+			m.pc, m.budget = pc, budget
+			tail, err := m.callHelper(ctx, ins)
+			if err != nil || tail {
+				return 0, tail, err
 			}
-			var h vm.Helper
-			if num < vm.MaxHelpers {
-				h = e.helpers[num]
-			}
-			if h == nil {
-				return 0, helperError(e, pc-1, num)
-			}
-			if st == nil {
-				// First helper call of the run: publish ctx.Call.
-				st = stateFor(ctx)
-				ctx.Call = st.callFn
-			}
-			st.exe, st.depth, st.fp, st.budget = e, base+nf, r[10], budget
-			r[0] = h(ctx, r[1], r[2], r[3], r[4], r[5])
-			budget = st.budget
-			if err := st.err; err != nil {
-				return 0, err
-			}
-			if err := ctx.Err(); err != nil {
-				return 0, err
-			}
-			if next := ctx.TailCall; next != nil {
-				ctx.TailCall = nil
-				tails++
-				if tails > vm.MaxTailCalls {
-					return 0, tailCallLimitError(pc - 1)
-				}
-				ne, err := executableFor(next)
-				if err != nil {
-					return 0, tailCallError(pc-1, next, err)
-				}
-				// The target replaces the whole call chain of this exec:
-				// it starts at its first instruction in the entry frame,
-				// with r1 (its context) as the caller left it.
-				e, code, checked = ne, ne.code, ne.prog.Checked
-				if checked && budget > CheckedBudget {
-					budget = CheckedBudget
-				}
-				pc, nf, r[10] = 0, 0, fp
-			}
+			pc, budget = m.pc, m.budget
 		case opCallLocal:
-			if base+nf+1 >= vm.MaxCallDepth || nf >= len(frames) {
-				return 0, depthError(pc - 1)
+			if m.base+m.nf+1 >= vm.MaxCallDepth || m.nf >= len(m.frames) {
+				return 0, false, depthError(pc - 1)
 			}
-			frames[nf] = frame{r6: r[6], r7: r[7], r8: r[8], r9: r[9], fp: r[10], ret: pc}
-			nf++
+			m.frames[m.nf] = frame{r6: r[6], r7: r[7], r8: r[8], r9: r[9], fp: r[10], ret: pc}
+			m.nf++
 			r[10] -= vm.StackSize
 			pc = int(ins.off)
 		case opExit:
-			if nf == 0 {
-				if st != nil {
-					st.budget = budget
-				}
-				return r[0], nil
+			if m.nf == 0 {
+				m.budget = budget
+				return r[0], false, nil
 			}
-			nf--
-			f := &frames[nf]
+			m.nf--
+			f := &m.frames[m.nf]
 			r[6], r[7], r[8], r[9], r[10] = f.r6, f.r7, f.r8, f.r9, f.fp
 			pc = f.ret
 
 		case opFallOff:
-			return 0, fallOffError(e, pc-1)
+			return 0, false, fallOffError(m.e, pc-1)
 		default:
-			return 0, invalidError(pc - 1)
+			return 0, false, invalidError(pc - 1)
 		}
 	}
+}
+
+// check is the out-of-line part of a checked access: everything but the
+// stack goes through ctx.Check. m.pc is one past the accessing instruction.
+func (m *machine) check(ctx *vm.Context, a uint64, size int, write bool) error {
+	if !ctx.Check(a, size, write) {
+		return ctx.CheckError(m.pc-1, a, size, write)
+	}
+	return nil
+}
+
+// checkAtomic checks an atomic access: in bounds and naturally aligned.
+func (m *machine) checkAtomic(ctx *vm.Context, a uint64, size int) error {
+	return checkAtomic(ctx, m.pc-1, a, size)
+}
+
+// callHelper runs the helper of a call or callx instruction with m.pc one
+// past it. It reports tail = true when the helper asked for a tail call,
+// after setting m up to start the target.
+func (m *machine) callHelper(ctx *vm.Context, ins *insn) (tail bool, err error) {
+	r := &m.r
+	e := m.e
+	num := ins.k
+	if ins.op == opCallX {
+		num = r[ins.dst&15]
+	}
+	var h vm.Helper
+	if num < vm.MaxHelpers {
+		h = e.helpers[num]
+	}
+	if h == nil {
+		return false, helperError(e, m.pc-1, num)
+	}
+	st := m.st
+	if st == nil {
+		// First helper call of the run: publish ctx.Call.
+		st = stateFor(ctx)
+		ctx.Call = st.callFn
+		m.st = st
+	}
+	st.exe, st.depth, st.fp, st.budget = e, m.base+m.nf, r[10], m.budget
+	r[0] = h(ctx, r[1], r[2], r[3], r[4], r[5])
+	m.budget = st.budget
+	if err := st.err; err != nil {
+		return false, err
+	}
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	next := ctx.TailCall
+	if next == nil {
+		return false, nil
+	}
+	ctx.TailCall = nil
+	m.tails++
+	if m.tails > vm.MaxTailCalls {
+		return false, tailCallLimitError(m.pc - 1)
+	}
+	ne, err := executableFor(next)
+	if err != nil {
+		return false, tailCallError(m.pc-1, next, err)
+	}
+	// The target replaces the whole call chain of this exec: it starts at
+	// its first instruction in the entry frame, with r1 (its context) as
+	// the caller left it.
+	if ne.prog.Checked && m.budget > checkedBudget {
+		m.budget = checkedBudget
+	}
+	m.e, m.pc, m.nf, r[10] = ne, 0, 0, m.fp0
+	return true, nil
 }
