@@ -135,6 +135,9 @@ func withVariables(spec *CollectionSpec) (map[string]*MapSpec, error) {
 
 // loadProgram links a program against the collection's maps and loads it.
 func loadProgram(ps *ProgramSpec, byName map[string]*Map, eng vm.Engine) (*Program, error) {
+	if ps.loadErr != nil {
+		return nil, ps.loadErr
+	}
 	if ps.Type == "" {
 		return nil, fmt.Errorf("unsupported program type for section %q", ps.SectionName)
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/bpfhost/bpfhost/maps"
@@ -347,5 +348,59 @@ func TestMapReplacement(t *testing.T) {
 	var n uint64
 	if err := counters.Lookup(uint32(1), &n); err != nil || n != 1 {
 		t.Fatalf("replacement counters[1] = %d, %v; want 1 and the map still open", n, err)
+	}
+}
+
+func TestProgArrayContents(t *testing.T) {
+	coll := loadColl(t, "tailcall.o", nil)
+	entry, target := coll.Programs["tc_entry"], coll.Programs["tc_target"]
+	var id uint32
+	if err := coll.Maps["jmp_table"].Lookup(uint32(1), &id); err != nil || id != target.ID() {
+		t.Fatalf("jmp_table[1] = %d, %v; want tc_target's ID %d", id, err, target.ID())
+	}
+	if got := run(t, entry, packet(14)); got != 42 {
+		t.Fatalf("tail call returned %d, want 42", got)
+	}
+	if err := coll.Maps["jmp_table"].Delete(uint32(1)); err != nil {
+		t.Fatal(err)
+	}
+	if got := run(t, entry, packet(14)); got != 7 {
+		t.Fatalf("empty slot returned %d, want 7", got)
+	}
+}
+
+func TestLoadErrorsNameObjectAndSection(t *testing.T) {
+	spec, err := LoadCollectionSpec(objPath("core.o"))
+	if err != nil {
+		t.Fatalf("the spec of an object with a CO-RE program must load: %v", err)
+	}
+	_, err = NewCollection(spec)
+	if err == nil || !strings.Contains(err.Error(), "object core.o: section xdp: program core:") || !strings.Contains(err.Error(), "CO-RE") {
+		t.Fatalf("error %v does not name object, section, program and reason", err)
+	}
+
+	spec, err = LoadCollectionSpec(objPath("btfmaps.o"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec.Maps["lengths"].Type = maps.Type(99)
+	_, err = NewCollection(spec)
+	if err == nil || !strings.Contains(err.Error(), "object btfmaps.o: map lengths: unsupported map type 99") {
+		t.Fatalf("unknown map type: %v", err)
+	}
+
+	spec, err = LoadCollectionSpec(objPath("multi.o"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec.Programs["prog_tx"].SectionName = "kprobe/foo"
+	spec.Programs["prog_tx"].Type = ""
+	_, err = NewCollection(spec)
+	if err == nil || !strings.Contains(err.Error(), `program prog_tx: unsupported program type for section "kprobe/foo"`) {
+		t.Fatalf("unknown section: %v", err)
+	}
+
+	if _, err := LoadCollectionSpecFromReader(strings.NewReader("\x7fELF garbage")); err == nil {
+		t.Fatal("garbage accepted")
 	}
 }

@@ -72,6 +72,12 @@ type ProgramSpec struct {
 	// MapReferences lists the ld_imm64 slots that refer to maps of the
 	// collection by name.
 	MapReferences []loader.MapRef
+
+	// loadErr is why the program cannot be loaded (a kfunc call, a CO-RE
+	// relocation...). It is reported by NewCollection, as cilium/ebpf
+	// reports such problems at load, so that the other programs of the
+	// object stay usable (delete the program from the spec to load the rest).
+	loadErr error
 }
 
 // VariableSpec is a global variable of a data section (.rodata, .data,
@@ -163,16 +169,11 @@ func convertSpec(cs *cilium.CollectionSpec, object string) (*CollectionSpec, err
 	}
 	for _, name := range sortedKeys(cs.Programs) {
 		ps := cs.Programs[name]
-		c, err := loader.Convert(ps)
-		if err != nil {
-			return nil, fmt.Errorf("object %s: section %s: program %s: %w", object, ps.SectionName, name, err)
-		}
-		p := &ProgramSpec{
-			Name:          c.Name,
-			SectionName:   c.Section,
-			License:       c.License,
-			Instructions:  c.Insns,
-			MapReferences: c.Maps,
+		p := &ProgramSpec{Name: ps.Name, SectionName: ps.SectionName, License: ps.License}
+		if c, err := loader.Convert(ps); err != nil {
+			p.loadErr = err
+		} else {
+			p.Instructions, p.MapReferences = c.Insns, c.Maps
 		}
 		if t, ok := progtype.ForSection(ps.SectionName); ok {
 			p.Type = t.Name()
