@@ -13,6 +13,15 @@ import (
 // HostLoader loads objects into bpfhost through the public ebpf API, with
 // the engine named by BPFHOST_ENGINE (default: auto).
 func HostLoader(obj string, vars map[string]any) (Target, error) {
+	return loadHost(obj, vars, "")
+}
+
+// HostLoaderWith is HostLoader with an explicit engine ("interpreter", "jit", "auto").
+func HostLoaderWith(engine string) Loader {
+	return func(obj string, vars map[string]any) (Target, error) { return loadHost(obj, vars, engine) }
+}
+
+func loadHost(obj string, vars map[string]any, engine string) (Target, error) {
 	spec, err := ebpf.LoadCollectionSpec(obj)
 	if err != nil {
 		return nil, err
@@ -26,7 +35,7 @@ func HostLoader(obj string, vars map[string]any) (Target, error) {
 			return nil, fmt.Errorf("bpfhost: setting %s in %s: %w", name, obj, err)
 		}
 	}
-	coll, err := ebpf.NewCollection(spec)
+	coll, err := ebpf.NewCollectionWithOptions(spec, ebpf.CollectionOptions{Engine: engine})
 	if err != nil {
 		return nil, err
 	}

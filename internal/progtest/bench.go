@@ -1,0 +1,54 @@
+package progtest
+
+import (
+	"fmt"
+	"path/filepath"
+)
+
+// BenchInput returns the program and frame c is benchmarked with: those of
+// step c.Bench.
+func BenchInput(c *Case) (prog string, frame []byte, err error) {
+	if c.Bench < 0 || c.Bench >= len(c.Steps) {
+		return "", nil, fmt.Errorf("%s: benchmark step %d out of range", c.Name, c.Bench)
+	}
+	s := c.Steps[c.Bench]
+	return s.Prog, s.In, nil
+}
+
+// LoadForBench loads c's object with load and applies its setup, ready
+// for Target.Bench on BenchInput's program and frame.
+func LoadForBench(load Loader, c *Case) (Target, error) {
+	root, err := Root()
+	if err != nil {
+		return nil, err
+	}
+	t, err := load(filepath.Join(root, c.Object), c.Vars)
+	if err != nil {
+		return nil, err
+	}
+	if err := Setup(t, c); err != nil {
+		t.Close()
+		return nil, err
+	}
+	return t, nil
+}
+
+// Bench loads c and runs its benchmark program repeat times on its frame,
+// returning the average time of one run in nanoseconds.
+//
+// Runs are repeated on unchanged maps' state evolving as it would in the
+// kernel; note that the kernel's test run does not rebuild the XDP buffer
+// between repetitions while bpfhost does, which only matters for programs
+// that move the packet's head or tail.
+func Bench(load Loader, c *Case, repeat int) (float64, error) {
+	prog, frame, err := BenchInput(c)
+	if err != nil {
+		return 0, err
+	}
+	t, err := LoadForBench(load, c)
+	if err != nil {
+		return 0, err
+	}
+	defer t.Close()
+	return t.Bench(prog, frame, repeat)
+}

@@ -1,0 +1,57 @@
+package progtest
+
+import (
+	"testing"
+)
+
+// BenchmarkCorpus measures every case's benchmark program on its frame, in
+// bpfhost's interpreter and, where bpf() works, in the kernel:
+//
+//	go test -bench Corpus -run '^$' ./internal/progtest
+func BenchmarkCorpus(b *testing.B) {
+	targets := []struct {
+		name string
+		load Loader
+	}{{"interpreter", HostLoaderWith("interpreter")}, {"kernel", KernelLoader}}
+	for _, c := range Cases() {
+		for _, tg := range targets {
+			b.Run(c.Name+"/"+tg.name, func(b *testing.B) {
+				if tg.name == "kernel" {
+					needKernel(b)
+				}
+				prog, frame, err := BenchInput(c)
+				if err != nil {
+					b.Fatal(err)
+				}
+				t, err := LoadForBench(tg.load, c)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer t.Close()
+				b.SetBytes(int64(len(frame)))
+				b.ResetTimer()
+				ns, err := t.Bench(prog, frame, b.N)
+				if err != nil {
+					b.Fatal(err)
+				}
+				// The target's own figure: for the kernel, BPF_PROG_TEST_RUN's
+				// duration, which leaves out the syscall and loop overhead that
+				// the wall-clock ns/op includes.
+				b.ReportMetric(ns, "ns/run")
+			})
+		}
+	}
+}
+
+// TestBenchSmoke runs the benchmark path briefly so that it stays working
+// without the cost of a real measurement in CI.
+func TestBenchSmoke(t *testing.T) {
+	for _, c := range Cases() {
+		ns, err := Bench(HostLoaderWith("interpreter"), c, 3)
+		if err != nil {
+			t.Errorf("%s: %v", c.Name, err)
+		} else if ns <= 0 {
+			t.Errorf("%s: %v ns per run, want > 0", c.Name, ns)
+		}
+	}
+}
