@@ -3,6 +3,7 @@ package interp
 import (
 	"math/bits"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/bpfhost/bpfhost/vm"
 )
@@ -70,15 +71,22 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 	code := m.e.code
 	checked := m.e.prog.Checked
 	stackLo := m.stackLo
+	base := unsafe.Pointer(unsafe.SliceData(code))
 	pc, budget := m.pc, m.budget
 	for {
 		budget--
 		if budget < 0 {
 			return 0, false, budgetError(pc)
 		}
-		ins := &code[pc]
+		// decode guarantees that pc is always within code: jump and call
+		// targets are validated and the sentinel ends the slice. So the
+		// bounds check is skipped.
+		ins := (*insn)(unsafe.Add(base, uintptr(pc)*unsafe.Sizeof(insn{})))
 		pc++
 		switch ins.op {
+		case opInvalid:
+			return 0, false, invalidError(pc - 1)
+
 		// 64-bit ALU
 		case opAdd64K:
 			r[ins.dst&15] += ins.k
@@ -280,6 +288,7 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 
 		// Loads
 		case opLdxB:
+			d := ins.dst & 15 // computed before the check: ins is not kept across calls
 			a := r[ins.src&15] + uint64(int64(ins.off))
 			if checked && a-stackLo > vm.StackBytes-1 {
 				m.pc, m.budget = pc, budget
@@ -288,8 +297,9 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 				}
 				pc, budget = m.pc, m.budget
 			}
-			r[ins.dst&15] = vm.Load8(a)
+			r[d] = vm.Load8(a)
 		case opLdxH:
+			d := ins.dst & 15 // computed before the check: ins is not kept across calls
 			a := r[ins.src&15] + uint64(int64(ins.off))
 			if checked && a-stackLo > vm.StackBytes-2 {
 				m.pc, m.budget = pc, budget
@@ -298,8 +308,9 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 				}
 				pc, budget = m.pc, m.budget
 			}
-			r[ins.dst&15] = load16(a)
+			r[d] = load16(a)
 		case opLdxW:
+			d := ins.dst & 15 // computed before the check: ins is not kept across calls
 			a := r[ins.src&15] + uint64(int64(ins.off))
 			if checked && a-stackLo > vm.StackBytes-4 {
 				m.pc, m.budget = pc, budget
@@ -308,8 +319,9 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 				}
 				pc, budget = m.pc, m.budget
 			}
-			r[ins.dst&15] = load32(a)
+			r[d] = load32(a)
 		case opLdxDW:
+			d := ins.dst & 15 // computed before the check: ins is not kept across calls
 			a := r[ins.src&15] + uint64(int64(ins.off))
 			if checked && a-stackLo > vm.StackBytes-8 {
 				m.pc, m.budget = pc, budget
@@ -318,8 +330,9 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 				}
 				pc, budget = m.pc, m.budget
 			}
-			r[ins.dst&15] = load64(a)
+			r[d] = load64(a)
 		case opLdxSB:
+			d := ins.dst & 15 // computed before the check: ins is not kept across calls
 			a := r[ins.src&15] + uint64(int64(ins.off))
 			if checked && a-stackLo > vm.StackBytes-1 {
 				m.pc, m.budget = pc, budget
@@ -328,8 +341,9 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 				}
 				pc, budget = m.pc, m.budget
 			}
-			r[ins.dst&15] = uint64(int64(int8(vm.Load8(a))))
+			r[d] = uint64(int64(int8(vm.Load8(a))))
 		case opLdxSH:
+			d := ins.dst & 15 // computed before the check: ins is not kept across calls
 			a := r[ins.src&15] + uint64(int64(ins.off))
 			if checked && a-stackLo > vm.StackBytes-2 {
 				m.pc, m.budget = pc, budget
@@ -338,8 +352,9 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 				}
 				pc, budget = m.pc, m.budget
 			}
-			r[ins.dst&15] = uint64(int64(int16(load16(a))))
+			r[d] = uint64(int64(int16(load16(a))))
 		case opLdxSW:
+			d := ins.dst & 15 // computed before the check: ins is not kept across calls
 			a := r[ins.src&15] + uint64(int64(ins.off))
 			if checked && a-stackLo > vm.StackBytes-4 {
 				m.pc, m.budget = pc, budget
@@ -348,7 +363,7 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 				}
 				pc, budget = m.pc, m.budget
 			}
-			r[ins.dst&15] = uint64(int64(int32(load32(a))))
+			r[d] = uint64(int64(int32(load32(a))))
 		case opLdImm64:
 			r[ins.dst&15] = ins.k
 			pc++
@@ -356,6 +371,10 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 		// Stores
 		case opStB, opStxB:
 			a := r[ins.dst&15] + uint64(int64(ins.off))
+			v := ins.k
+			if ins.op == opStxB {
+				v = r[ins.src&15]
+			}
 			if checked && a-stackLo > vm.StackBytes-1 {
 				m.pc, m.budget = pc, budget
 				if err := m.check(ctx, a, 1, true); err != nil {
@@ -363,13 +382,13 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 				}
 				pc, budget = m.pc, m.budget
 			}
-			v := ins.k
-			if ins.op == opStxB {
-				v = r[ins.src&15]
-			}
 			vm.Store8(a, v)
 		case opStH, opStxH:
 			a := r[ins.dst&15] + uint64(int64(ins.off))
+			v := ins.k
+			if ins.op == opStxH {
+				v = r[ins.src&15]
+			}
 			if checked && a-stackLo > vm.StackBytes-2 {
 				m.pc, m.budget = pc, budget
 				if err := m.check(ctx, a, 2, true); err != nil {
@@ -377,13 +396,13 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 				}
 				pc, budget = m.pc, m.budget
 			}
-			v := ins.k
-			if ins.op == opStxH {
-				v = r[ins.src&15]
-			}
 			store16(a, v)
 		case opStW, opStxW:
 			a := r[ins.dst&15] + uint64(int64(ins.off))
+			v := ins.k
+			if ins.op == opStxW {
+				v = r[ins.src&15]
+			}
 			if checked && a-stackLo > vm.StackBytes-4 {
 				m.pc, m.budget = pc, budget
 				if err := m.check(ctx, a, 4, true); err != nil {
@@ -391,23 +410,19 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 				}
 				pc, budget = m.pc, m.budget
 			}
-			v := ins.k
-			if ins.op == opStxW {
-				v = r[ins.src&15]
-			}
 			store32(a, v)
 		case opStDW, opStxDW:
 			a := r[ins.dst&15] + uint64(int64(ins.off))
+			v := ins.k
+			if ins.op == opStxDW {
+				v = r[ins.src&15]
+			}
 			if checked && a-stackLo > vm.StackBytes-8 {
 				m.pc, m.budget = pc, budget
 				if err := m.check(ctx, a, 8, true); err != nil {
 					return 0, false, err
 				}
 				pc, budget = m.pc, m.budget
-			}
-			v := ins.k
-			if ins.op == opStxDW {
-				v = r[ins.src&15]
 			}
 			store64(a, v)
 
@@ -422,6 +437,7 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 					return 0, false, err
 				}
 				pc, budget = m.pc, m.budget
+				ins = &code[pc-1] // not kept live across the call
 			}
 			p := vm.Atomic32(a)
 			v := uint32(r[ins.src&15])
@@ -457,6 +473,7 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 					return 0, false, err
 				}
 				pc, budget = m.pc, m.budget
+				ins = &code[pc-1]
 			}
 			p := vm.Atomic64(a)
 			v := r[ins.src&15]
