@@ -404,3 +404,49 @@ func TestLoadErrorsNameObjectAndSection(t *testing.T) {
 		t.Fatal("garbage accepted")
 	}
 }
+
+func TestConcurrentRuns(t *testing.T) {
+	coll := loadColl(t, "btfmaps.o", nil)
+	p := coll.Programs["count"]
+	const workers, runs = 8, 200
+	errs := make(chan error, workers)
+	for w := 0; w < workers; w++ {
+		go func() {
+			var err error
+			for i := 0; i < runs && err == nil; i++ {
+				_, err = p.Run(&RunOptions{Data: packet(14 + i%50)})
+			}
+			errs <- err
+		}()
+	}
+	var seen uint64
+	for w := 0; w < workers; w++ {
+		// User-space reads race with the programs' atomic adds, as in the kernel.
+		_ = coll.Maps["counters"].Lookup(uint32(1), &seen)
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	var n uint64
+	if err := coll.Maps["counters"].Lookup(uint32(1), &n); err != nil || n != workers*runs {
+		t.Fatalf("counters[1] = %d, %v; want %d", n, err, workers*runs)
+	}
+}
+
+func TestRunDoesNotAllocate(t *testing.T) {
+	coll := loadColl(t, "btfmaps.o", nil)
+	p := coll.Programs["count"]
+	opts := RunOptions{Data: packet(64), DataOut: make([]byte, 128)}
+	if _, err := p.Run(&opts); err != nil {
+		t.Fatal(err)
+	}
+	allocs := testing.AllocsPerRun(100, func() {
+		opts.DataOut = opts.DataOut[:cap(opts.DataOut)]
+		if _, err := p.Run(&opts); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Fatalf("%v allocations per Run", allocs)
+	}
+}

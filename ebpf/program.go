@@ -144,23 +144,25 @@ func (p *Program) Run(opts *RunOptions) (uint32, error) {
 	if opts == nil {
 		opts = &RunOptions{}
 	}
-	ret, dur, out, err := p.run(opts.Data, opts.Context, opts.Repeat, nil)
-	opts.Duration = dur
+	// The output is built in the caller's buffers when they are large
+	// enough, so a caller reusing them runs without allocating.
+	res, err := p.run(opts.Data, opts.Context, opts.DataOut[:0], opts.ContextOut[:0], opts.Repeat, nil)
+	opts.Duration = res.dur
 	if err != nil {
-		return uint32(ret), err
+		return uint32(res.ret), err
 	}
 	var errOut error
 	if opts.DataOut != nil {
-		if opts.DataOut, err = copyOut(opts.DataOut, out.Data); err != nil {
+		if opts.DataOut, err = copyOut(opts.DataOut, res.data); err != nil {
 			errOut = fmt.Errorf("data out: %w", err)
 		}
 	}
 	if opts.ContextOut != nil {
-		if opts.ContextOut, err = copyOut(opts.ContextOut, out.Context); err != nil && errOut == nil {
+		if opts.ContextOut, err = copyOut(opts.ContextOut, res.ctx); err != nil && errOut == nil {
 			errOut = fmt.Errorf("context out: %w", err)
 		}
 	}
-	return uint32(ret), errOut
+	return uint32(res.ret), errOut
 }
 
 // copyOut copies src into dst's backing array and resizes dst, or copies
@@ -183,52 +185,73 @@ func (p *Program) Benchmark(in []byte, repeat int, reset func()) (uint32, time.D
 	if repeat < 0 || repeat > 1<<32-1 {
 		return 0, 0, fmt.Errorf("repeat %d out of range", repeat)
 	}
-	ret, dur, _, err := p.run(in, nil, uint32(repeat), reset)
-	return uint32(ret), dur, err
+	res, err := p.run(in, nil, nil, nil, uint32(repeat), reset)
+	return uint32(res.ret), res.dur, err
 }
+
+// runResult is what run reports; data and ctx are the outputs.
+type runResult struct {
+	ret       uint64
+	dur       time.Duration
+	data, ctx []byte
+}
+
+// runBufs is the per-CPU input/output block of a run, kept on the virtual
+// CPU (which the run holds exclusively) so that runs do not allocate.
+type runBufs struct {
+	in  progtype.RunInput
+	out progtype.RunOutput
+}
+
+var runBufsKey = new(byte)
 
 // run executes the program repeat times on one virtual CPU. Each run gets a
 // freshly built context and packet (Setup), so every run sees the same
 // input; the measured time covers Setup and the run, with a monotonic clock.
-func (p *Program) run(data, ctxIn []byte, repeat uint32, reset func()) (uint64, time.Duration, *progtype.RunOutput, error) {
+// dataOut and ctxOut are the buffers the outputs are appended to.
+func (p *Program) run(data, ctxIn, dataOut, ctxOut []byte, repeat uint32, reset func()) (res runResult, err error) {
 	if p.closed.Load() {
-		return 0, 0, nil, ErrClosed
+		return res, ErrClosed
 	}
 	if repeat == 0 {
 		repeat = 1
 	}
 	cpus, err := vm.DefaultCPUs()
 	if err != nil {
-		return 0, 0, nil, err
+		return res, err
 	}
-	in := &progtype.RunInput{Data: data, Context: ctxIn}
-	out := &progtype.RunOutput{}
 	cpu := cpus.Acquire()
 	defer cpus.Release(cpu)
+	b := cpu.Scratch(runBufsKey, func() any { return new(runBufs) }).(*runBufs)
+	b.in = progtype.RunInput{Data: data, Context: ctxIn}
+	b.out = progtype.RunOutput{Data: dataOut, Context: ctxOut}
+	// Do not keep the caller's memory reachable from the CPU afterwards.
+	defer func() { *b = runBufs{} }()
 	ctx := &cpu.Run
 	if reset != nil {
 		reset()
 	}
-	var ret uint64
 	start := time.Now()
 	for i := uint32(0); i < repeat; i++ {
 		ctx.Reset(p.prog)
-		r1, r2, err := p.ptype.Setup(ctx, in)
+		r1, r2, err := p.ptype.Setup(ctx, &b.in)
 		if err != nil {
-			return 0, 0, nil, fmt.Errorf("program %s: %w", p.name, err)
+			return res, fmt.Errorf("program %s: %w", p.name, err)
 		}
-		ret, err = p.exe.Run(ctx, r1, r2)
+		res.ret, err = p.exe.Run(ctx, r1, r2)
 		// Ring buffer records a run leaked must not stay reserved.
 		helpers.EndRun(ctx)
 		if err != nil {
-			return ret, time.Since(start) / time.Duration(i+1), nil, fmt.Errorf("program %s: %w", p.name, err)
+			res.dur = time.Since(start) / time.Duration(i+1)
+			return res, fmt.Errorf("program %s: %w", p.name, err)
 		}
 	}
-	dur := time.Since(start) / time.Duration(repeat)
-	out.Ret = ret
-	out.Redirect = ctx.Redirect
-	if err := p.ptype.Finish(ctx, ret, out); err != nil {
-		return ret, dur, nil, fmt.Errorf("program %s: %w", p.name, err)
+	res.dur = time.Since(start) / time.Duration(repeat)
+	b.out.Ret = res.ret
+	b.out.Redirect = ctx.Redirect
+	if err := p.ptype.Finish(ctx, res.ret, &b.out); err != nil {
+		return res, fmt.Errorf("program %s: %w", p.name, err)
 	}
-	return ret, dur, out, nil
+	res.data, res.ctx = b.out.Data, b.out.Context
+	return res, nil
 }
