@@ -9,10 +9,10 @@ import (
 
 // XDP limits and values, as in the kernel.
 const (
-	// xdpFrameSize is sizeof(struct xdp_frame) on 64-bit kernels: the kernel
-	// keeps that much of the headroom for the frame descriptor, so the
-	// packet (metadata included) can never start before it.
-	xdpFrameSize = 40
+	// XDPFrameSize is sizeof(struct xdp_frame) on 64-bit kernels: the
+	// kernel keeps that much of the headroom for the frame descriptor, so
+	// the packet (metadata included) can never start before it.
+	XDPFrameSize = 40
 	// ethHlen is ETH_HLEN: a frame may not shrink below an Ethernet header.
 	ethHlen = 14
 	// XDPMaxMetaLen is the most metadata bpf_xdp_adjust_meta accepts (the
@@ -50,7 +50,7 @@ func xdpAdjustHead(refresh Refresh) vm.Helper {
 		off := int64(int32(r2))
 		metalen := pk.Data - pk.Meta
 		data := uint64(int64(pk.Data) + off)
-		if data < pk.HardStart+xdpFrameSize+metalen || data > pk.End-ethHlen {
+		if data < pk.HardStart+XDPFrameSize+metalen || data > pk.End-ethHlen {
 			return neg(maps.EINVAL)
 		}
 		if metalen > 0 {
@@ -102,7 +102,7 @@ func xdpAdjustMeta(refresh Refresh) vm.Helper {
 			return neg(eNOTSUPP)
 		}
 		meta := uint64(int64(pk.Meta) + int64(int32(r2)))
-		if meta < pk.HardStart+xdpFrameSize || meta > pk.Data {
+		if meta < pk.HardStart+XDPFrameSize || meta > pk.Data {
 			return neg(maps.EINVAL)
 		}
 		if n := pk.Data - meta; n&3 != 0 || n > XDPMaxMetaLen {

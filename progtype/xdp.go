@@ -21,9 +21,11 @@ const (
 	XDPHostEgressIfindex  = 32
 	// XDPHostSize is the part of the block the program may read.
 	XDPHostSize = 36
-	// xdpHostHasCtx (past XDPHostSize, invisible to the program) records
-	// whether the run was given a ctx_in, so Finish knows to write ctx_out.
-	xdpHostHasCtx = 36
+	// Past XDPHostSize, invisible to the program: whether the run was given
+	// a ctx_in (so Finish knows to write ctx_out) and its ingress_ifindex
+	// (ctx_out echoes it, while the program sees the loopback device for 0).
+	xdpHostHasCtx     = 36
+	xdpHostCtxIngress = 40
 )
 
 // Linux's struct xdp_md: six u32 fields.
@@ -97,7 +99,9 @@ type xdpMd struct {
 }
 
 // parseXDPMd decodes and validates ctx_in as the kernel's test run does: the
-// frame is data_in, the first md.data bytes of which are metadata.
+// frame is data_in, the first md.data bytes of which are metadata. Unlike
+// the kernel, any ingress_ifindex and rx_queue_index are accepted: there are
+// no devices to check them against.
 func parseXDPMd(b []byte, size int) (xdpMd, error) {
 	var raw [xdpMdSize]byte
 	copy(raw[:], b)
@@ -111,12 +115,16 @@ func parseXDPMd(b []byte, size int) (xdpMd, error) {
 	switch {
 	case md.dataMeta != 0:
 		return md, fmt.Errorf("xdp: ctx_in data_meta is %d, must be 0 (metadata starts the data): %w", md.dataMeta, maps.EINVAL)
-	case md.dataEnd != uint32(size):
-		return md, fmt.Errorf("xdp: ctx_in data_end is %d, must equal the data length %d: %w", md.dataEnd, size, maps.EINVAL)
+	case md.dataEnd > uint32(size):
+		return md, fmt.Errorf("xdp: ctx_in data_end %d is beyond the data length %d: %w", md.dataEnd, size, maps.EINVAL)
 	case md.data > md.dataEnd:
 		return md, fmt.Errorf("xdp: ctx_in data %d is beyond data_end %d: %w", md.data, md.dataEnd, maps.EINVAL)
-	case md.data%4 != 0 || md.data > helpers.XDPMaxMetaLen:
-		return md, fmt.Errorf("xdp: ctx_in data %d (the metadata size) must be a multiple of 4 and at most %d: %w", md.data, helpers.XDPMaxMetaLen, maps.EINVAL)
+	case md.dataEnd < uint32(size):
+		// Linux 6.18 makes the bytes past data_end fragments of a
+		// non-linear frame; bpfhost frames are linear.
+		return md, fmt.Errorf("xdp: ctx_in data_end %d is short of the data length %d, which asks for a non-linear (fragmented) frame; bpfhost supports linear frames only: %w", md.dataEnd, size, maps.ENOTSUP)
+	case md.data%4 != 0 || md.data > helpers.XDPMaxMetaLen || md.data > vm.PacketHeadroom-helpers.XDPFrameSize:
+		return md, fmt.Errorf("xdp: ctx_in data %d (the metadata size) must be a multiple of 4 and at most %d: %w", md.data, vm.PacketHeadroom-helpers.XDPFrameSize, maps.EINVAL)
 	case md.egress != 0:
 		return md, fmt.Errorf("xdp: ctx_in egress_ifindex must be 0: %w", maps.EINVAL)
 	case md.ingress == 0 && md.rxQueue != 0:
@@ -135,13 +143,19 @@ func (*xdpType) Setup(ctx *vm.Context, in *RunInput) (uint64, uint64, error) {
 	if size > vm.MaxPacketSize {
 		return 0, 0, fmt.Errorf("xdp: data_in is %d bytes, more than the %d-byte maximum: %w", size, vm.MaxPacketSize, maps.E2BIG)
 	}
-	md := xdpMd{ingress: loopbackIfindex}
+	var md xdpMd
 	hasCtx := in.Context != nil
 	if hasCtx {
 		var err error
 		if md, err = parseXDPMd(in.Context, size); err != nil {
 			return 0, 0, err
 		}
+	}
+	ingress := md.ingress
+	if ingress == 0 {
+		// Like the kernel's test run, frames without a device arrive on
+		// the loopback device's first queue.
+		ingress = loopbackIfindex
 	}
 	cpu := ctx.CPU
 	headroom := vm.PacketHeadroom - int(md.data)
@@ -163,7 +177,7 @@ func (*xdpType) Setup(ctx *vm.Context, in *RunInput) (uint64, uint64, error) {
 	ctx.CtxSize = XDPHostSize
 	ctx.CtxWritable = false
 	syncXDP(ctx)
-	binary.NativeEndian.PutUint32(block[XDPHostIngressIfindex:], md.ingress)
+	binary.NativeEndian.PutUint32(block[XDPHostIngressIfindex:], ingress)
 	binary.NativeEndian.PutUint32(block[XDPHostRxQueueIndex:], md.rxQueue)
 	binary.NativeEndian.PutUint32(block[XDPHostEgressIfindex:], md.egress)
 	var flag uint32
@@ -171,12 +185,14 @@ func (*xdpType) Setup(ctx *vm.Context, in *RunInput) (uint64, uint64, error) {
 		flag = 1
 	}
 	binary.NativeEndian.PutUint32(block[xdpHostHasCtx:], flag)
+	binary.NativeEndian.PutUint32(block[xdpHostCtxIngress:], md.ingress)
 	return ctx.Ctx, 0, nil
 }
 
 // Finish returns the frame from the metadata to the end (the kernel's
 // data_out) and, when the run had a ctx_in, the struct xdp_md with data and
-// data_end as offsets from data_meta, as the kernel's test run reports them.
+// data_end as offsets from data_meta, as the kernel's test run reports them
+// (the other fields as ctx_in gave them).
 func (*xdpType) Finish(ctx *vm.Context, _ uint64, out *RunOutput) error {
 	pk := ctx.Pkt
 	out.Data = append(out.Data[:0], vm.Bytes(pk.Meta, int(pk.End-pk.Meta))...)
@@ -190,7 +206,7 @@ func (*xdpType) Finish(ctx *vm.Context, _ uint64, out *RunOutput) error {
 	put(0, uint32(pk.Data-pk.Meta))
 	put(1, uint32(pk.End-pk.Meta))
 	put(2, 0)
-	put(3, binary.NativeEndian.Uint32(block[XDPHostIngressIfindex:]))
+	put(3, binary.NativeEndian.Uint32(block[xdpHostCtxIngress:]))
 	put(4, binary.NativeEndian.Uint32(block[XDPHostRxQueueIndex:]))
 	put(5, binary.NativeEndian.Uint32(block[XDPHostEgressIfindex:]))
 	return nil
