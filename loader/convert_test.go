@@ -30,9 +30,11 @@ type errString string
 
 func (e errString) Error() string { return string(e) }
 
+func loadSpecFile(path string) (*ebpf.CollectionSpec, error) { return ebpf.LoadCollectionSpec(path) }
+
 func loadSpec(t *testing.T, name string) *ebpf.CollectionSpec {
 	t.Helper()
-	spec, err := ebpf.LoadCollectionSpec(filepath.Join("testdata", name))
+	spec, err := loadSpecFile(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,10 +49,34 @@ func isCtxish(v val) bool { return v.k == kCtx || v.k == kCtxVar }
 // numSlots is the number of 8-byte spill slots in one stack frame.
 const numSlots = 512 / 8
 
+// slots is the spill-slot part of a state. It is shared copy-on-write
+// between states (most blocks never spill the context, so most states share
+// one array), which keeps the analysis of a million-instruction program small.
+type slots [numSlots]val
+
+// allScalar is the shared slot array of a fresh frame. Never written.
+var allScalar = func() *slots {
+	var s slots
+	for i := range s {
+		s[i] = scalar
+	}
+	return &s
+}()
+
 // state is the abstract machine state at one instruction.
 type state struct {
 	regs  [isa.NumRegs]val
-	slots [numSlots]val
+	slots *slots
+}
+
+// setSlot writes slot i, copying the shared array first if needed.
+func (s *state) setSlot(i int, v val) {
+	if s.slots[i] == v {
+		return
+	}
+	cp := *s.slots
+	cp[i] = v
+	s.slots = &cp
 }
 
 func (s *state) joinFrom(o *state) (changed bool) {
@@ -61,9 +85,13 @@ func (s *state) joinFrom(o *state) (changed bool) {
 			s.regs[i], changed = j, true
 		}
 	}
+	if s.slots == o.slots {
+		return changed
+	}
 	for i := range s.slots {
 		if j := join(s.slots[i], o.slots[i]); j != s.slots[i] {
-			s.slots[i], changed = j, true
+			s.setSlot(i, j)
+			changed = true
 		}
 	}
 	return changed
@@ -76,9 +104,7 @@ func entryState(args [6]val) *state {
 	for i := range s.regs {
 		s.regs[i] = scalar
 	}
-	for i := range s.slots {
-		s.slots[i] = scalar
-	}
+	s.slots = allScalar
 	copy(s.regs[1:6], args[1:6])
 	return s
 }
@@ -234,7 +260,7 @@ func slotOf(off int16) int {
 func clobberStack(s *state, off int16, size int) {
 	for b := int(off); b < int(off)+size; b++ {
 		if b < 0 && b >= -512 {
-			s.slots[(-b-1)/8] = scalar
+			s.setSlot((-b-1)/8, scalar)
 		}
 	}
 }
@@ -268,7 +294,7 @@ func (f *flow) step(pc int, ins isa.Instruction, s *state, visit visitor) (done 
 		if ins.Dst == isa.R10 {
 			size := isa.SizeBytes(isa.Size(ins.Opcode))
 			if i := slotOf(ins.Offset); cls == isa.ClassSTX && size == 8 && isa.Mode(ins.Opcode) == isa.ModeMEM && i >= 0 {
-				s.slots[i] = s.regs[src]
+				s.setSlot(i, s.regs[src])
 			} else {
 				clobberStack(s, ins.Offset, size)
 			}

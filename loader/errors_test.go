@@ -163,3 +163,27 @@ func TestLinkRefusesUnknownMap(t *testing.T) {
 	})
 	wantErr(t, err, "no map counters")
 }
+
+// TestRewriteContextLargeProgram runs the analysis on a program of the
+// maximum size with a branch every other instruction, the worst shape for
+// the per-block states.
+func TestRewriteContextLargeProgram(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large program")
+	}
+	n := isa.MaxInstructions
+	insns := make([]isa.Instruction, 0, n+3)
+	for len(insns) < n-1 {
+		insns = append(insns, ins(ldxW, 0, 1, 4, 0), ins(jneK, 0, 0, 1, 0), ins(movK, 2, 0, 0, 1), ins(addK, 0, 0, 0, 1))
+	}
+	insns = append(insns[:n-1], ins(exitOp, 0, 0, 0, 0))
+	if err := RewriteContext(insns, xdpLayout{}); err != nil {
+		t.Fatal(err)
+	}
+	last := n - 1 - (n-1)%4
+	for _, pc := range []int{0, last - 4} {
+		if got := insns[pc]; got.Opcode != ldxDW || got.Offset != 8 {
+			t.Fatalf("instruction %d = %+v, want the widened data_end load", pc, got)
+		}
+	}
+}
