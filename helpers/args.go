@@ -8,9 +8,8 @@ import (
 // Error numbers the kernel's helpers return that the maps package has no
 // name for (Linux values).
 const (
-	eACCES   maps.Errno = 13
-	eFAULT   maps.Errno = 14
-	eNOTSUPP maps.Errno = 524 // the kernel-internal ENOTSUPP, not ENOTSUP (95)
+	eACCES maps.Errno = 13
+	eFAULT maps.Errno = 14
 )
 
 // neg returns -e as a helper's 64-bit return value.

@@ -99,7 +99,7 @@ func xdpAdjustMeta(refresh Refresh) vm.Helper {
 		}
 		pk := &ctx.Pkt
 		if pk.Meta > pk.Data {
-			return neg(eNOTSUPP)
+			return neg(maps.ENOTSUPP)
 		}
 		meta := uint64(int64(pk.Meta) + int64(int32(r2)))
 		if meta < pk.HardStart+XDPFrameSize || meta > pk.Data {
