@@ -450,3 +450,28 @@ func TestRunDoesNotAllocate(t *testing.T) {
 		t.Fatalf("%v allocations per Run", allocs)
 	}
 }
+
+func TestCustomDataSections(t *testing.T) {
+	coll := loadColl(t, "rodata.o", nil)
+	p := coll.Programs["rodata"]
+	if got := run(t, p, packet(14)); got != 'e'+'o' {
+		t.Fatalf("returned %d, want %d", got, 'e'+'o')
+	}
+	coll2 := loadColl(t, "rodata.o", func(spec *CollectionSpec) {
+		if err := spec.Variables["greet"].Set([]byte("HELLO\x00\x00\x00")); err != nil {
+			t.Fatal(err)
+		}
+	})
+	p2 := coll2.Programs["rodata"]
+	run(t, p2, packet(14))
+	if got := run(t, p2, packet(14)); got != 'E'+'O' {
+		t.Fatalf("after Set: returned %d, want %d", got, 'E'+'O')
+	}
+	var n uint32
+	if err := coll2.Maps[".data.counters"].Lookup(uint32(0), &n); err != nil || n != 2 {
+		t.Fatalf("counter = %d, %v; want 2", n, err)
+	}
+	if ms := coll.Maps[".rodata.greet"]; ms == nil || ms.Flags()&maps.FlagRdOnlyProg == 0 {
+		t.Fatalf(".rodata.greet map %v is not read-only for programs", ms)
+	}
+}

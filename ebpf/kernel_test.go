@@ -18,7 +18,7 @@ func TestAgainstKernel(t *testing.T) {
 		t.Skip(err)
 	}
 	vars := map[string]any{"cfg_ret": uint32(9), "cfg_add": uint64(1000)}
-	for _, obj := range []string{"btfmaps.o", "legacy.o", "globals.o", "calls.o", "multi.o", "mapinmap.o", "xdpctx.o", "tailcall.o"} {
+	for _, obj := range []string{"btfmaps.o", "legacy.o", "globals.o", "calls.o", "multi.o", "mapinmap.o", "xdpctx.o", "tailcall.o", "rodata.o"} {
 		t.Run(obj, func(t *testing.T) {
 			spec, err := LoadCollectionSpec(objPath(obj))
 			if err != nil {
