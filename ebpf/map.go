@@ -52,6 +52,12 @@ type mapObj struct {
 	m    maps.Map
 	spec maps.Spec
 	refs atomic.Int32
+	// mu keeps the map's memory alive during user-space operations: they
+	// hold it for reading, freeing takes it for writing, so an operation
+	// racing with the last Close fails with ErrClosed instead of touching
+	// freed memory.
+	mu    sync.RWMutex
+	freed bool
 	// inner are maps this map holds references to (map-in-map contents the
 	// collection put in), released with it.
 	innerMu sync.Mutex
@@ -153,6 +159,9 @@ func (m *mapObj) release() {
 	if m.refs.Add(-1) != 0 {
 		return
 	}
+	m.mu.Lock()
+	m.freed = true
+	m.mu.Unlock()
 	id := m.m.ID()
 	wrappers.CompareAndDelete(id, m)
 	maps.Unregister(id)
@@ -219,6 +228,21 @@ func (m *Map) usable() error {
 	return nil
 }
 
+// enter starts a user-space operation; the map is not freed until exit.
+func (m *Map) enter() error {
+	if err := m.usable(); err != nil {
+		return err
+	}
+	m.mu.RLock()
+	if m.freed {
+		m.mu.RUnlock()
+		return ErrClosed
+	}
+	return nil
+}
+
+func (m *Map) exit() { m.mu.RUnlock() }
+
 // keyBytes marshals a key; queues and stacks (key size 0) accept nil.
 func (m *Map) keyBytes(key any) ([]byte, error) {
 	if m.spec.KeySize == 0 && key == nil {
@@ -270,9 +294,10 @@ func (m *mapObj) decodeValue(b []byte, out any) error {
 // Lookup copies the value stored under key into valueOut. Per-CPU maps fill
 // a slice with one value per possible CPU.
 func (m *Map) Lookup(key, valueOut any) error {
-	if err := m.usable(); err != nil {
+	if err := m.enter(); err != nil {
 		return err
 	}
+	defer m.exit()
 	k, err := m.keyBytes(key)
 	if err != nil {
 		return fmt.Errorf("lookup in %s: %w", m.spec.Name, err)
@@ -286,9 +311,10 @@ func (m *Map) Lookup(key, valueOut any) error {
 
 // Update stores value under key.
 func (m *Map) Update(key, value any, flags MapUpdateFlags) error {
-	if err := m.usable(); err != nil {
+	if err := m.enter(); err != nil {
 		return err
 	}
+	defer m.exit()
 	k, err := m.keyBytes(key)
 	if err != nil {
 		return fmt.Errorf("update of %s: %w", m.spec.Name, err)
@@ -308,9 +334,10 @@ func (m *Map) Put(key, value any) error { return m.Update(key, value, UpdateAny)
 
 // Delete removes key.
 func (m *Map) Delete(key any) error {
-	if err := m.usable(); err != nil {
+	if err := m.enter(); err != nil {
 		return err
 	}
+	defer m.exit()
 	k, err := m.keyBytes(key)
 	if err != nil {
 		return fmt.Errorf("delete from %s: %w", m.spec.Name, err)
@@ -324,9 +351,10 @@ func (m *Map) Delete(key any) error {
 // LookupAndDelete copies and removes an element (the next element of a
 // queue or stack when key is nil).
 func (m *Map) LookupAndDelete(key, valueOut any) error {
-	if err := m.usable(); err != nil {
+	if err := m.enter(); err != nil {
 		return err
 	}
+	defer m.exit()
 	k, err := m.keyBytes(key)
 	if err != nil {
 		return fmt.Errorf("lookup and delete in %s: %w", m.spec.Name, err)
@@ -341,9 +369,10 @@ func (m *Map) LookupAndDelete(key, valueOut any) error {
 // NextKey writes the key following key into nextKeyOut; key nil asks for the
 // first key. After the last key it returns an error matching ErrKeyNotExist.
 func (m *Map) NextKey(key, nextKeyOut any) error {
-	if err := m.usable(); err != nil {
+	if err := m.enter(); err != nil {
 		return err
 	}
+	defer m.exit()
 	var k []byte
 	if key != nil {
 		var err error
@@ -382,10 +411,11 @@ func (it *MapIterator) Next(keyOut, valueOut any) bool {
 	if it.done || it.err != nil {
 		return false
 	}
-	if err := it.m.usable(); err != nil {
+	if err := it.m.enter(); err != nil {
 		it.err = err
 		return false
 	}
+	defer it.m.exit()
 	if it.next == nil {
 		it.next = make([]byte, it.m.spec.KeySize)
 	}

@@ -207,3 +207,39 @@ func TestMapErrors(t *testing.T) {
 		t.Fatalf("update after close: %v", err)
 	}
 }
+
+// TestCloseRacesWithOperations closes maps and programs while other
+// goroutines use them: operations either succeed or fail with ErrClosed,
+// never touch freed memory.
+func TestCloseRacesWithOperations(t *testing.T) {
+	for round := 0; round < 20; round++ {
+		coll := loadColl(t, "btfmaps.o", nil)
+		m, p := coll.Maps["counters"], coll.Programs["count"]
+		done := make(chan error, 2)
+		go func() {
+			var err error
+			for i := 0; i < 200; i++ {
+				var v uint64
+				if e := m.Lookup(uint32(1), &v); e != nil && !errors.Is(e, ErrClosed) {
+					err = e
+				}
+			}
+			done <- err
+		}()
+		go func() {
+			var err error
+			for i := 0; i < 200; i++ {
+				if _, e := p.Run(&RunOptions{Data: packet(14)}); e != nil && !errors.Is(e, ErrClosed) {
+					err = e
+				}
+			}
+			done <- err
+		}()
+		coll.Close()
+		for i := 0; i < 2; i++ {
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}

@@ -2,6 +2,7 @@ package ebpf
 
 import (
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -30,6 +31,9 @@ type Program struct {
 	ptype     progtype.Type
 	maps      []*mapObj
 	closed    atomic.Bool
+	// mu is held for reading by runs and for writing by Close, so Close
+	// waits for runs in progress and a run never sees released maps.
+	mu sync.RWMutex
 }
 
 // NewProgramFromXlated loads a program from its linked form (what
@@ -116,6 +120,8 @@ func (p *Program) Close() error {
 	if p == nil || !p.closed.CompareAndSwap(false, true) {
 		return nil
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	vm.UnregisterProgram(p.prog)
 	p.releaseMaps()
 	return nil
@@ -210,6 +216,8 @@ var runBufsKey = new(byte)
 // input; the measured time covers Setup and the run, with a monotonic clock.
 // dataOut and ctxOut are the buffers the outputs are appended to.
 func (p *Program) run(data, ctxIn, dataOut, ctxOut []byte, repeat uint32, reset func()) (res runResult, err error) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
 	if p.closed.Load() {
 		return res, ErrClosed
 	}
