@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bpfhost/bpfhost/isa"
 	"github.com/bpfhost/bpfhost/maps"
 )
 
@@ -262,6 +263,16 @@ func TestRunDataOut(t *testing.T) {
 func TestXlatedRoundTrip(t *testing.T) {
 	coll := loadColl(t, "btfmaps.o", nil)
 	orig := coll.Programs["count"]
+	// The linked form names maps by ID in ld_imm64 pseudo map fd slots.
+	refs := map[int32]int{}
+	for _, ins := range orig.Xlated() {
+		if ins.IsLdImm64() && ins.Src == isa.PseudoMapFD {
+			refs[ins.Imm]++
+		}
+	}
+	if refs[int32(coll.Maps["counters"].ID())] != 1 || refs[int32(coll.Maps["lengths"].ID())] != 1 || len(refs) != 2 {
+		t.Fatalf("xlated map references %v, want counters %d and lengths %d once each", refs, coll.Maps["counters"].ID(), coll.Maps["lengths"].ID())
+	}
 	p, err := NewProgramFromXlated("count2", orig.Type(), orig.Xlated(), ProgramOptions{})
 	if err != nil {
 		t.Fatal(err)
