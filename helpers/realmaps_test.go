@@ -182,3 +182,44 @@ func TestRealTailCall(t *testing.T) {
 		t.Fatalf("tail call to an empty slot = %d", int64(r))
 	}
 }
+
+func TestRealForEachHash(t *testing.T) {
+	ctx := newCtx(t)
+	ctx.CPU.ID = 1
+	tab := Generic()
+	m := newMap(t, maps.Spec{Name: "pch", Type: maps.PerCPUHash, KeySize: 4, ValueSize: 8, MaxEntries: 8})
+	for k := uint32(1); k <= 3; k++ {
+		// User space writes one value per CPU: CPU 0 gets k, CPU 1 gets 10k.
+		if err := m.Update(u32(k), append(u64(uint64(k)), u64(uint64(10*k))...), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sum := uint64(0)
+	var nested uint64
+	fakeCalls(ctx, func(i int, c callRec) (uint64, error) {
+		sum += vm.Load32(c.r2) * 1000
+		sum += vm.Load64(c.r3)
+		if i == 0 {
+			// A callback may walk a map itself; the outer key must survive.
+			key := vm.Load32(c.r2)
+			saved := ctx.Call
+			ctx.Call = func(int, uint64, uint64, uint64, uint64, uint64) (uint64, error) { return 0, nil }
+			nested = call(t, tab, FnForEachMapElem, ctx, c.r1, vm.FuncHandle(2), 0, 0)
+			ctx.Call = saved
+			if vm.Load32(c.r2) != key {
+				t.Fatal("the nested walk overwrote the outer key")
+			}
+		}
+		return 0, nil
+	})
+	if r := call(t, tab, FnForEachMapElem, ctx, vm.MapHandle(m.ID()), vm.FuncHandle(1), 0, 0); r != 3 {
+		t.Fatalf("for_each_map_elem = %d, want 3", r)
+	}
+	// Keys 1+2+3 (x1000) and CPU 1's values 10+20+30.
+	if sum != 6060 || nested != 3 {
+		t.Fatalf("sum %d nested %d, want 6060 and 3", sum, nested)
+	}
+	if ctx.Err() != nil {
+		t.Fatal(ctx.Err())
+	}
+}
