@@ -164,6 +164,9 @@ func (*xdpType) Setup(ctx *vm.Context, in *RunInput) (uint64, uint64, error) {
 	clear(cpu.Packet[:headroom])
 	copy(cpu.Packet[headroom:], in.Data)
 	base := vm.AddrOf(cpu.Packet)
+	// The tailroom adjust_tail may grow into ends where the kernel's test
+	// buffer does (a page minus skb_shared_info). Longer frames, which the
+	// kernel would split into fragments, are linear here and cannot grow.
 	ctx.HasPacket = true
 	ctx.Pkt = vm.Packet{
 		HardStart: base,
