@@ -19,12 +19,13 @@ const (
 	kCtx                // the context pointer plus a known constant offset
 	kCtxVar             // the context pointer moved by an unknown amount
 	kMixed              // the context on one path, something else on another
+	kFP                 // the frame pointer plus a known constant offset
 )
 
 // val is the abstract value of a register or spill slot.
 type val struct {
 	k   kind
-	off int32 // for kCtx: the constant offset from the context's start
+	off int32 // for kCtx and kFP: the constant offset from the base
 }
 
 var scalar = val{k: kScalar}
@@ -35,7 +36,8 @@ func join(a, b val) val {
 		return b
 	case b.k == kUnset, a == b:
 		return a
-	case a.k == kScalar && b.k == kScalar:
+	case !isCtxish(a) && a.k != kMixed && !isCtxish(b) && b.k != kMixed:
+		// Neither is the context: scalars, or frame pointers that disagree.
 		return scalar
 	case isCtxish(a) && isCtxish(b):
 		return val{k: kCtxVar}
@@ -105,7 +107,14 @@ func entryState(args [6]val) *state {
 		s.regs[i] = scalar
 	}
 	s.slots = allScalar
-	copy(s.regs[1:6], args[1:6])
+	for i := 1; i < 6; i++ {
+		s.regs[i] = args[i]
+		if args[i].k == kFP {
+			// A pointer into the caller's frame is not one into this frame.
+			s.regs[i] = scalar
+		}
+	}
+	s.regs[isa.R10] = val{k: kFP}
 	return s
 }
 
@@ -248,16 +257,16 @@ func (f *flow) runBlock(pc int, s *state, visit visitor) error {
 // reg returns a register index safe to use for any nibble value.
 func reg(r uint8) int { return int(r) % isa.NumRegs }
 
-// slotOf returns the spill slot an r10-relative 8-byte access hits, or -1.
-func slotOf(off int16) int {
+// slotOf returns the spill slot an 8-byte access at frame offset off hits, or -1.
+func slotOf(off int32) int {
 	if off >= 0 || off < -512 || off%8 != 0 {
 		return -1
 	}
 	return int(-off/8) - 1
 }
 
-// clobberStack marks the slots a size-byte store at r10+off overlaps as scalar.
-func clobberStack(s *state, off int16, size int) {
+// clobberStack marks the slots a size-byte store at frame offset off overlaps as scalar.
+func clobberStack(s *state, off int32, size int) {
 	for b := int(off); b < int(off)+size; b++ {
 		if b < 0 && b >= -512 {
 			s.setSlot((-b-1)/8, scalar)
@@ -278,8 +287,8 @@ func (f *flow) step(pc int, ins isa.Instruction, s *state, visit visitor) (done 
 			}
 		}
 		v := scalar
-		if ins.Src == isa.R10 && isa.Size(ins.Opcode) == isa.SizeDW && isa.Mode(ins.Opcode) == isa.ModeMEM {
-			if i := slotOf(ins.Offset); i >= 0 {
+		if base := s.regs[src]; base.k == kFP && isa.Size(ins.Opcode) == isa.SizeDW && isa.Mode(ins.Opcode) == isa.ModeMEM {
+			if i := slotOf(base.off + int32(ins.Offset)); i >= 0 {
 				v = s.slots[i]
 			}
 		}
@@ -291,12 +300,13 @@ func (f *flow) step(pc int, ins isa.Instruction, s *state, visit visitor) (done 
 				return true, err
 			}
 		}
-		if ins.Dst == isa.R10 {
+		if base := s.regs[dst]; base.k == kFP {
 			size := isa.SizeBytes(isa.Size(ins.Opcode))
-			if i := slotOf(ins.Offset); cls == isa.ClassSTX && size == 8 && isa.Mode(ins.Opcode) == isa.ModeMEM && i >= 0 {
+			off := base.off + int32(ins.Offset)
+			if i := slotOf(off); cls == isa.ClassSTX && size == 8 && isa.Mode(ins.Opcode) == isa.ModeMEM && i >= 0 {
 				s.setSlot(i, s.regs[src])
 			} else {
-				clobberStack(s, ins.Offset, size)
+				clobberStack(s, off, size)
 			}
 		}
 		if isa.Mode(ins.Opcode) == isa.ModeATOMIC {
@@ -333,20 +343,24 @@ func alu64(ins isa.Instruction, d, sv val) val {
 		return sv
 	case op == isa.ALUMov:
 		return scalar
-	case d.k == kCtx && !isX && (op == isa.ALUAdd || op == isa.ALUSub):
+	case (d.k == kCtx || d.k == kFP) && !isX && (op == isa.ALUAdd || op == isa.ALUSub):
 		delta := int64(ins.Imm)
 		if op == isa.ALUSub {
 			delta = -delta
 		}
 		off := int64(d.off) + delta
 		if off != int64(int32(off)) {
+			if d.k == kFP {
+				return scalar
+			}
 			return val{k: kCtxVar}
 		}
-		return val{k: kCtx, off: int32(off)}
+		return val{k: d.k, off: int32(off)}
 	case op == isa.ALUSub && isX && isCtxish(d) && isCtxish(sv):
 		// The difference of two context pointers is a number.
 		return scalar
-	case d.k == kScalar && (!isX || sv.k == kScalar):
+	case !isCtxish(d) && d.k != kMixed && (!isX || !isCtxish(sv) && sv.k != kMixed):
+		// Arithmetic on numbers and frame pointers gives no context pointer.
 		return scalar
 	case d.k == kMixed || isX && sv.k == kMixed:
 		return val{k: kMixed}

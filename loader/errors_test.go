@@ -125,6 +125,30 @@ func TestRewriteContextTracking(t *testing.T) {
 	}
 }
 
+func TestRewriteContextSpillThroughFramePointerCopy(t *testing.T) {
+	prog := []isa.Instruction{
+		ins(movX, 2, 10, 0, 0),   // r2 = r10
+		ins(addK, 2, 0, 0, -16),  // r2 -= 16
+		ins(stxDW, 2, 1, 8, 0),   // *(u64 *)(r2+8) = r1: the slot at r10-8
+		ins(movK, 1, 0, 0, 0),    // r1 = 0
+		ins(ldxDW, 3, 10, -8, 0), // r3 = *(u64 *)(r10-8): the context
+		ins(ldxW, 0, 3, 4, 0),    // r0 = ctx->data_end
+		ins(stW, 10, 0, -4, 0),   // overwrite half of the slot
+		ins(ldxDW, 4, 10, -8, 0), // r4 is no longer the context
+		ins(ldxW, 5, 4, 4, 0),    // a plain load, left alone
+		ins(exitOp, 0, 0, 0, 0),
+	}
+	if err := RewriteContext(prog, xdpLayout{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := prog[5]; got.Opcode != ldxDW || got.Offset != 8 {
+		t.Errorf("data_end load = %+v, want u64 at 8", got)
+	}
+	if got := prog[8]; got.Opcode != ldxW || got.Offset != 4 {
+		t.Errorf("load through a clobbered slot rewritten: %+v", got)
+	}
+}
+
 func TestRewriteContextRefusals(t *testing.T) {
 	mixed := []isa.Instruction{
 		ins(movX, 2, 1, 0, 0),  // r2 = ctx
