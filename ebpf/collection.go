@@ -66,6 +66,9 @@ func NewCollectionWithOptions(spec *CollectionSpec, opts CollectionOptions) (col
 			if err := r.usable(); err != nil {
 				return coll, fmt.Errorf("object %s: map %s replacement: %w", object, name, err)
 			}
+			if err := compatible(r, mapSpecs[name]); err != nil {
+				return coll, fmt.Errorf("object %s: map %s replacement: %w", object, name, err)
+			}
 			coll.Maps[name] = r.mapObj.newHandle()
 			continue
 		}
@@ -94,6 +97,29 @@ func NewCollectionWithOptions(spec *CollectionSpec, opts CollectionOptions) (col
 		}
 	}
 	return coll, nil
+}
+
+// compatible checks that an existing map can stand in for spec, as
+// cilium/ebpf's MapSpec.Compatible does.
+func compatible(m *Map, spec *MapSpec) error {
+	want, err := mapSpecOf(spec)
+	if err != nil {
+		return err
+	}
+	got := m.spec
+	switch {
+	case got.Type != want.Type:
+		return fmt.Errorf("type %s, want %s", got.Type, want.Type)
+	case got.KeySize != want.KeySize:
+		return fmt.Errorf("key size %d, want %d", got.KeySize, want.KeySize)
+	case got.ValueSize != want.ValueSize:
+		return fmt.Errorf("value size %d, want %d", got.ValueSize, want.ValueSize)
+	case got.MaxEntries != want.MaxEntries:
+		return fmt.Errorf("max entries %d, want %d", got.MaxEntries, want.MaxEntries)
+	case got.Flags != want.Flags:
+		return fmt.Errorf("flags %#x, want %#x", got.Flags, want.Flags)
+	}
+	return nil
 }
 
 // withVariables returns the map specs with each data section's contents

@@ -356,6 +356,16 @@ func TestMapReplacement(t *testing.T) {
 	}
 	run(t, coll.Programs["count"], packet(14))
 	coll.Close()
+
+	wrong, err := NewMap(&MapSpec{Name: "w", Type: maps.Array, KeySize: 4, ValueSize: 4, MaxEntries: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wrong.Close()
+	_, err = NewCollectionWithOptions(spec, CollectionOptions{MapReplacements: map[string]*Map{"counters": wrong}})
+	if err == nil || !strings.Contains(err.Error(), "map counters replacement: value size 4, want 8") {
+		t.Fatalf("incompatible replacement: %v", err)
+	}
 	var n uint64
 	if err := counters.Lookup(uint32(1), &n); err != nil || n != 1 {
 		t.Fatalf("replacement counters[1] = %d, %v; want 1 and the map still open", n, err)
