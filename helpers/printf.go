@@ -92,6 +92,14 @@ func (p *printer) number(sp spec, sign byte, digits []byte) {
 
 func isSpace(c byte) bool { return c == ' ' || c >= '\t' && c <= '\r' }
 func isPrint(c byte) bool { return c >= 0x20 && c < 0x7f }
+
+// strEnd reports whether c may follow a string conversion (%s, %pks, %pus):
+// the kernel accepts only the end of the format, a space or punctuation.
+func strEnd(c byte) bool { return c == 0 || isSpace(c) || isPunct(c) }
+
+func isAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'z'
+}
 func isPunct(c byte) bool {
 	return isPrint(c) && c != ' ' && !(c >= '0' && c <= '9') && !(c|0x20 >= 'a' && c|0x20 <= 'z')
 }
@@ -164,6 +172,9 @@ func bprintf(ctx *vm.Context, p *printer, f []byte, args []uint64) maps.Errno {
 			switch {
 			case (next == 'k' || next == 'u') && at(i+2) == 's':
 				i += 2
+				if !strEnd(at(i + 1)) {
+					return maps.EINVAL
+				}
 				bin = p.str(ctx, sp, arg, bin)
 			case next == 's' || next == 'S' || next == 'B':
 				i++
@@ -191,8 +202,17 @@ func bprintf(ctx *vm.Context, p *printer, f []byte, args []uint64) maps.Errno {
 			default:
 				return maps.EINVAL
 			}
+			// vsprintf skips the letters and digits after a %p conversion
+			// (its extension characters): "%pI6c" prints the full address
+			// and swallows the c.
+			for isAlnum(at(i + 1)) {
+				i++
+			}
 			continue
 		case 's':
+			if !strEnd(at(i + 1)) {
+				return maps.EINVAL
+			}
 			bin = p.str(ctx, sp, arg, bin)
 			continue
 		case 'c':
@@ -278,38 +298,6 @@ func (p *printer) str(ctx *vm.Context, sp spec, addr uint64, bin int) int {
 	}
 	p.field(sp, vm.Bytes(addr, n))
 	return bin
-}
-
-// ip prints the IPv4 (size 4) or IPv6 (size 16) address at addr: %pI4
-// dotted decimal, %pi4 with three digits per byte, %pI6 eight colon
-// separated groups of four hex digits, %pi6 32 hex digits.
-func (p *printer) ip(ctx *vm.Context, addr uint64, size int, upper bool) {
-	var a [16]byte
-	if ctx.Check(addr, size, false) {
-		copy(a[:], vm.Bytes(addr, size))
-	}
-	var tmp [8]byte
-	const hex = "0123456789abcdef"
-	if size == 4 {
-		for j := 0; j < 4; j++ {
-			if j > 0 {
-				p.put('.')
-			}
-			d := strconv.AppendUint(tmp[:0], uint64(a[j]), 10)
-			if !upper {
-				p.pad('0', 3-len(d))
-			}
-			p.puts(d)
-		}
-		return
-	}
-	for j := 0; j < 16; j++ {
-		if upper && j > 0 && j%2 == 0 {
-			p.put(':')
-		}
-		p.put(hex[a[j]>>4])
-		p.put(hex[a[j]&15])
-	}
 }
 
 // cString returns the NUL-terminated string at addr without its NUL, testing

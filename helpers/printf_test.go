@@ -44,6 +44,7 @@ func TestTracePrintk(t *testing.T) {
 		{"%pI4 %pi4", [3]uint64{ip4, ip4}, "192.168.1.20 192.168.001.020"},
 		{"%s|", [3]uint64{0x10}, "|"}, // unreadable strings print empty
 		{"%pks %pus", [3]uint64{str, str}, "hello hello"},
+		{"%pI4c|%pxyz", [3]uint64{ip4, 0xab}, "192.168.1.20|00000000000000ab"}, // letters after %p are swallowed
 	}
 	tab := Generic()
 	for _, c := range cases {

@@ -2,6 +2,7 @@ package progtype
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/bpfhost/bpfhost/helpers"
@@ -25,6 +26,10 @@ func printfBlob(f string) []byte {
 	copy(b[128:], "hello\x00")
 	copy(b[160:], []byte{10, 0, 2, 15})
 	copy(b[176:], []byte{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xab, 0xcd})
+	copy(b[192:], []byte{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 2, 15}) // IPv4-mapped
+	copy(b[208:], []byte{0, 1, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 3})         // two zero runs
+	// b[224:240] stays all zeros
+	copy(b[240:], []byte{0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})
 	return b
 }
 
@@ -46,6 +51,16 @@ func TestKernelSnprintf(t *testing.T) {
 		{"%s=%c%c [%8s|%-8s]", []printfArg{blob(128), num('o'), num('k'), blob(128), blob(128)}},
 		{"%pI4 %pi4", []printfArg{blob(160), blob(160)}},
 		{"%pI6 %pi6", []printfArg{blob(176), blob(176)}},
+		// vsprintf skips letters and digits after %p conversions: the c of
+		// %pI6c is swallowed, and the address is not compressed.
+		{"%pI6c|%pI6c|%pI6c", []printfArg{blob(176), blob(192), blob(208)}},
+		{"%pI6c|%pI6c|%pi6c", []printfArg{blob(224), blob(240), blob(240)}},
+		{"%pI4c|%pi4c", []printfArg{blob(160), blob(160)}},
+		{"%pI4abc|", []printfArg{blob(160)}},
+		{"%px12 z|", []printfArg{num(0x1234)}},
+		{"%pks9x|", []printfArg{blob(128)}},
+		{"%sabc", []printfArg{blob(128)}},
+		{"%s:%cx%s", []printfArg{blob(128), num('c'), blob(128)}},
 		{"%px %%", []printfArg{num(0xffff888012345678)}},
 		// (%pus reads user memory: a kernel address faults there and prints
 		// empty, while bpfhost has one address space and prints the string.)
@@ -102,13 +117,20 @@ func TestKernelSnprintf(t *testing.T) {
 			asm.Mov.Imm(asm.R0, 0).WithSymbol("exit"),
 			asm.Return(),
 		)
-		kret, err := kernelXDP(t, insns).Run(&ebpf.RunOptions{Data: make([]byte, 64)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var kout []byte
-		if err := out.Lookup(uint32(0), &kout); err != nil {
-			t.Fatal(err)
+		// The verifier checks the format at load, with the same code the
+		// helper runs; a refused format must be -EINVAL on bpfhost.
+		kret, kout := uint32(1<<32-22), make([]byte, 256)
+		kp, err := ebpf.NewProgram(&ebpf.ProgramSpec{Type: ebpf.XDP, Instructions: insns, License: "GPL"})
+		if err == nil {
+			defer kp.Close()
+			if kret, err = kp.Run(&ebpf.RunOptions{Data: make([]byte, 64)}); err != nil {
+				t.Fatal(err)
+			}
+			if err := out.Lookup(uint32(0), &kout); err != nil {
+				t.Fatal(err)
+			}
+		} else if !strings.Contains(err.Error(), "Invalid format string") {
+			t.Fatalf("loading into the kernel: %v", err)
 		}
 
 		// The same call on bpfhost: the blob, the data array and the output
@@ -124,6 +146,9 @@ func TestKernelSnprintf(t *testing.T) {
 			vm.Store64(dataAddr+uint64(8*i), v)
 		}
 		clear(vm.Bytes(outAddr, 256))
+		if int32(kret) < 0 {
+			clear(kout)
+		}
 		data := dataAddr
 		if len(c.args) == 0 {
 			data = 0
