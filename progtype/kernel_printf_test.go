@@ -60,6 +60,17 @@ func TestKernelSnprintf(t *testing.T) {
 		{"%px12 z|", []printfArg{num(0x1234)}},
 		{"%pks9x|", []printfArg{blob(128)}},
 		{"%sabc", []printfArg{blob(128)}},
+		{"[%05s|%-3c|%3c|%+u|% x|%+x|%-05d]", []printfArg{blob(128), num('a'), num('b'), num(5), num(255), num(255), num(3)}},
+		{"[%0-5d|%-+5d|%  d|%++d|%12lld|%-20llx]", []printfArg{num(3), num(3), num(3), num(3), num(1<<63 + 1), num(0xabc)}},
+		{"%d %d", []printfArg{num(1)}}, // more conversions than arguments
+		{"%5.2d", []printfArg{num(1)}}, // precision
+		{"%lf %q", []printfArg{num(1), num(2)}},
+		{"%hd", []printfArg{num(1)}},
+		{"%ls", []printfArg{blob(128)}},
+		{"%pZ", []printfArg{num(1)}},
+		{"%pi5", []printfArg{blob(160)}},
+		{"tab\there", nil},
+		{"%c%c%c", []printfArg{num(0x41), num(0x142), num(0)}},
 		{"%s:%cx%s", []printfArg{blob(128), num('c'), blob(128)}},
 		{"%px %%", []printfArg{num(0xffff888012345678)}},
 		// (%pus reads user memory: a kernel address faults there and prints
