@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/bpfhost/bpfhost/conformance"
@@ -43,6 +46,9 @@ func TestPluginProtocol(t *testing.T) {
 	dir := suiteDir(t)
 	bin := filepath.Join(t.TempDir(), "bpfhost-conformance")
 	build := exec.Command("go", "build", "-o", bin, ".")
+	// Build for the architecture the test runs on (GOARCH may be set for
+	// a cross test run under an emulator).
+	build.Env = append(os.Environ(), "GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH)
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
@@ -78,6 +84,9 @@ func TestPluginProtocol(t *testing.T) {
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		err = cmd.Run()
+		if errors.Is(err, syscall.ENOEXEC) {
+			t.Skipf("cannot execute %s/%s binaries here (emulated test run): %v", runtime.GOOS, runtime.GOARCH, err)
+		}
 		if c.fail {
 			if err == nil || stderr.Len() == 0 || stdout.Len() != 0 {
 				t.Errorf("%s: want exit 1 with an error on stderr, got %v, stdout %q, stderr %q", c.file, err, stdout.String(), stderr.String())
