@@ -9,6 +9,8 @@ func mapinmapCase() *Case {
 		Setup: []Op{
 			{Map: "outer", Key: U32(0), Inner: "inner_v4"},
 			{Map: "outer", Key: U32(1), Inner: "inner_v6"},
+			{Map: "by_version", Key: U32(4), Inner: "inner_v4"},
+			{Map: "by_version", Key: U32(6), Inner: "inner_v6"},
 		},
 		Steps: []Step{
 			{Prog: "xdp_mapinmap", In: tcp4("10.0.0.1", "10.0.0.2", 80, 0), Ret: Pass},
@@ -20,9 +22,11 @@ func mapinmapCase() *Case {
 			{Prog: "xdp_mapinmap", In: pkt.ARP("10.0.0.1", "10.0.0.2"), Ret: Drop},
 		},
 		Maps: map[string][]Entry{
-			// Indexed by protocol & 3: ICMP 1, UDP 17 -> 1, TCP 6 -> 2, ICMPv6 58 -> 2.
-			"inner_v4": {E(U32(0), U64(0)), E(U32(1), U64(2)), E(U32(2), U64(2)), E(U32(3), U64(0))},
-			"inner_v6": {E(U32(0), U64(0)), E(U32(1), U64(0)), E(U32(2), U64(2)), E(U32(3), U64(0))},
+			// Indexed by protocol & 3: ICMP 1, UDP 17 -> 1, TCP 6 -> 2, ICMPv6
+			// 58 -> 2; index 3 (no protocol here) counts the packets seen
+			// through the hash of maps.
+			"inner_v4": {E(U32(0), U64(0)), E(U32(1), U64(2)), E(U32(2), U64(2)), E(U32(3), U64(4))},
+			"inner_v6": {E(U32(0), U64(0)), E(U32(1), U64(0)), E(U32(2), U64(2)), E(U32(3), U64(2))},
 		},
 	}
 }

@@ -36,9 +36,10 @@ func mapsCase() *Case {
 				E(B(IP4("192.168.1.3"), IP4("172.16.0.1")), B(U64(1), U64(n(d)))),
 			},
 			// found, missed, 4 refused double inserts + 1 TTL delete, pops
-			"stats":      {E(U32(0), U64(5)), E(U32(1), U64(1)), E(U32(2), U64(5)), E(U32(3), U64(2))},
-			"pcpu_total": {E(U32(0), B(U64(7), U64(n(a)+n(a)+n(b)+n(c)+n(d)+n(e)+n(arp)))), E(U32(1), Zero(16))},
-			"pcpu_proto": {E(U32(1), U64(1)), E(U32(6), U64(3)), E(U32(17), U64(2))},
+			"stats":          {E(U32(0), U64(5)), E(U32(1), U64(1)), E(U32(2), U64(5)), E(U32(3), U64(2))},
+			"pcpu_total":     {E(U32(0), B(U64(7), U64(n(a)+n(a)+n(b)+n(c)+n(d)+n(e)+n(arp)))), E(U32(1), Zero(16))},
+			"pcpu_proto":     {E(U32(1), U64(1)), E(U32(6), U64(3)), E(U32(17), U64(2))},
+			"lru_pcpu_proto": {E(U32(1), U64(1)), E(U32(6), U64(3)), E(U32(17), U64(2))},
 			"last_len": {
 				E(IP4("192.168.1.1"), U64(n(e))), E(IP4("192.168.1.2"), U64(n(c))), E(IP4("192.168.1.3"), U64(n(d))),
 			},

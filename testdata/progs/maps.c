@@ -1,5 +1,6 @@
 /* maps: every keyed map type from a program: hash (update with flags,
- * lookup, delete), array, per-CPU array and hash, LRU hash, LPM trie route
+ * lookup, delete), array, per-CPU array and hash, LRU hash and LRU per-CPU
+ * hash, LPM trie route
  * lookup, queue and stack push/pop. */
 #include "common.h"
 
@@ -48,6 +49,13 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } last_len SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u64);
+} lru_pcpu_proto SEC(".maps");
 
 struct lpm_v4 {
 	__u32 prefixlen;
@@ -108,6 +116,14 @@ int xdp_maps(struct xdp_md *ctx)
 	} else {
 		__u64 one = 1;
 		bpf_map_update_elem(&pcpu_proto, &proto, &one, BPF_NOEXIST);
+	}
+
+	pp = bpf_map_lookup_elem(&lru_pcpu_proto, &proto);
+	if (pp) {
+		*pp += 1;
+	} else {
+		__u64 one = 1;
+		bpf_map_update_elem(&lru_pcpu_proto, &proto, &one, BPF_ANY);
 	}
 
 	struct flow key = { .saddr = iph->saddr, .daddr = iph->daddr };
