@@ -160,11 +160,11 @@ func TestPrintfDoesNotAllocate(t *testing.T) {
 	var out bytes.Buffer
 	out.Grow(1 << 20)
 	ctx.Trace = &out
-	f := putString(ctx, 256, "v=%d %s\n")
+	f := putString(ctx, 256, "v=%d %s %c %pI4\n")
 	s := putString(ctx, 100, "abc")
 	h := Generic().Lookup(FnTracePrintk)
-	h(ctx, f, 9, 1, s, 0) // warm the per-CPU state
-	allocs := testing.AllocsPerRun(100, func() { h(ctx, f, 9, 1, s, 0) })
+	h(ctx, f, 20, 1, s, 'x') // warm the per-CPU state
+	allocs := testing.AllocsPerRun(100, func() { h(ctx, f, 20, 1, s, 'x') })
 	if allocs != 0 {
 		t.Fatalf("trace_printk allocates %.1f times per call", allocs)
 	}

@@ -60,6 +60,7 @@ func TestKernelSnprintf(t *testing.T) {
 		{"%px12 z|", []printfArg{num(0x1234)}},
 		{"%pks9x|", []printfArg{blob(128)}},
 		{"%sabc", []printfArg{blob(128)}},
+		{"%ps|%pS|%pB|%12ps|", []printfArg{num(0x1234), num(0x1234), num(0x1234), num(0x1234)}},
 		{"[%05s|%-3c|%3c|%+u|% x|%+x|%-05d]", []printfArg{blob(128), num('a'), num('b'), num(5), num(255), num(255), num(3)}},
 		{"[%0-5d|%-+5d|%  d|%++d|%12lld|%-20llx]", []printfArg{num(3), num(3), num(3), num(3), num(1<<63 + 1), num(0xabc)}},
 		{"%d %d", []printfArg{num(1)}}, // more conversions than arguments
