@@ -1,0 +1,214 @@
+package verifier
+
+import (
+	"fmt"
+
+	"github.com/bpfhost/bpfhost/isa"
+)
+
+// verifier holds one verification.
+type verifier struct {
+	insns    []isa.Instruction
+	opts     Options
+	pt       *progType
+	maps     MapResolver
+	budget   int
+	info     []insnInfo
+	subprogs []subprog
+
+	explored [][]*checkpoint // checkpoints per instruction
+	work     []*state        // paths waiting to be explored (DFS stack)
+	cur      *state
+
+	processed     int
+	jumps         int // prune points passed, for the checkpoint heuristic
+	lastCPInsn    int
+	lastCPJumps   int
+	idGen         uint32
+	totalStates   int
+	liveStates    int
+	peakStates    int
+	maxStatesInsn int
+
+	log logger
+}
+
+func newVerifier(insns []isa.Instruction, opts Options) (*verifier, error) {
+	pt, ok := progTypes[opts.ProgType]
+	if !ok {
+		return nil, &Error{Insn: -1, Reason: fmt.Sprintf("unknown program type %q (known: xdp, raw)", opts.ProgType)}
+	}
+	v := &verifier{insns: insns, opts: opts, pt: pt, maps: opts.Maps, budget: opts.MaxProcessed}
+	if v.maps == nil {
+		v.maps = RegistryMaps
+	}
+	if v.budget <= 0 {
+		v.budget = MaxProcessed
+	}
+	v.log.level = opts.LogLevel
+	return v, nil
+}
+
+// newID returns a fresh pointer/reference identity.
+func (v *verifier) newID() uint32 {
+	v.idGen++
+	return v.idGen
+}
+
+// initialState is the state at program entry.
+func (v *verifier) initialState() *state {
+	f := &frame{callsite: -1}
+	v.initFrameRegs(f, 0)
+	if v.pt.rawMem {
+		f.regs[1] = pointer(ptrMem)
+		f.regs[1].memSize = int32(v.opts.MemSize)
+		f.regs[2] = constScalar(uint64(v.opts.MemSize))
+	} else {
+		f.regs[1] = pointer(ptrCtx)
+	}
+	return &state{frames: []*frame{f}, prevPC: -1}
+}
+
+// initFrameRegs clears a frame's registers and points r10 at its stack.
+func (v *verifier) initFrameRegs(f *frame, depth int) {
+	for i := range f.regs {
+		f.regs[i] = reg{}
+	}
+	f.regs[10] = pointer(ptrStack)
+	f.regs[10].frame = uint8(depth)
+}
+
+// run explores every path of the program.
+func (v *verifier) run() error {
+	if err := v.checkCFG(); err != nil {
+		v.log.printf("%v\n", err)
+		return err
+	}
+	v.explored = make([][]*checkpoint, len(v.insns))
+	v.work = append(v.work, v.initialState())
+	for len(v.work) > 0 {
+		v.cur = v.work[len(v.work)-1]
+		v.work = v.work[:len(v.work)-1]
+		if v.log.level > 0 && v.cur.prevPC >= 0 {
+			v.log.printf("from %d to %d: %s\n", v.cur.prevPC, v.cur.pc, v.stateString(v.cur))
+		}
+		if err := v.explorePath(); err != nil {
+			if e, ok := err.(*Error); ok && e.Insn >= 0 && e.Insn < len(v.insns) {
+				v.log.printf("%d: %s\n", e.Insn, v.disasm(e.Insn))
+				v.log.printf("%s\n", v.stateString(v.cur))
+			}
+			v.log.printf("%s\n", err.(*Error).Reason)
+			v.log.printf("processed %d insns (limit %d) max_states_per_insn %d total_states %d peak_states %d\n",
+				v.processed, v.budget, v.maxStatesInsn, v.totalStates, v.peakStates)
+			return err
+		}
+	}
+	return v.checkStackDepth()
+}
+
+// explorePath follows v.cur until it exits, is pruned, or is refused.
+func (v *verifier) explorePath() error {
+	for {
+		st := v.cur
+		pc := st.pc
+		v.processed++
+		if v.processed > v.budget {
+			return v.errAt(pc, "BPF program is too large. Processed %d insn", v.processed)
+		}
+		if v.info[pc].prune {
+			v.jumps++
+			pruned, err := v.visit(pc)
+			if err != nil {
+				return err
+			}
+			if pruned {
+				if v.log.level > 0 {
+					v.log.printf("%d: safe\n", pc)
+				}
+				v.finishPath(st)
+				return nil
+			}
+		}
+		if v.log.level > 0 {
+			v.log.printf("%d: %s\n", pc, v.disasm(pc))
+		}
+		done, err := v.step()
+		if err == errPathDead {
+			v.finishPath(v.cur)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if v.log.level > 1 && !done {
+			v.log.printf("%s\n", v.stateString(v.cur))
+		}
+		if done {
+			v.finishPath(v.cur)
+			return nil
+		}
+	}
+}
+
+// push queues a copy of the current state to continue at pc later (the
+// other side of a branch), counting it as a branch of its checkpoint.
+func (v *verifier) push(st *state, pc int) {
+	st.prevPC = v.cur.pc
+	st.pc = pc
+	if st.parent != nil {
+		st.parent.branches++
+	}
+	v.work = append(v.work, st)
+}
+
+// finishPath ends a path: its checkpoints lose a live branch, and those
+// reaching zero become proven (usable for pruning).
+func (v *verifier) finishPath(st *state) {
+	for cp := st.parent; cp != nil; cp = cp.parent {
+		cp.branches--
+		if cp.branches > 0 {
+			break
+		}
+	}
+}
+
+// checkStackDepth enforces the combined stack budget over every call chain.
+func (v *verifier) checkStackDepth() error {
+	depth := make([]int, len(v.subprogs))
+	for i, sp := range v.subprogs {
+		depth[i] = (max(sp.stackDepth, 1) + 31) &^ 31
+	}
+	// Callees of each subprogram.
+	callees := make([][]int, len(v.subprogs))
+	for pc, ins := range v.insns {
+		if v.info[pc].second {
+			continue
+		}
+		if ins.Opcode == isa.OpCall && ins.Src == isa.CallLocal ||
+			ins.Opcode == isa.OpLdImm64 && ins.Src == isa.PseudoFunc {
+			t := pc + 1 + int(ins.Imm)
+			callees[v.info[pc].sub] = append(callees[v.info[pc].sub], v.info[t].sub)
+		}
+	}
+	var walk func(sp, total, frames int) error
+	walk = func(sp, total, frames int) error {
+		total += depth[sp]
+		if total > MaxCombinedStack {
+			return &Error{Insn: v.subprogs[sp].start, Reason: fmt.Sprintf("combined stack size of %d calls is %d. Too large", frames, total)}
+		}
+		if frames > 8 {
+			return &Error{Insn: v.subprogs[sp].start, Reason: fmt.Sprintf("the call stack of %d frames is too deep", frames)}
+		}
+		for _, c := range callees[sp] {
+			if err := walk(c, total, frames+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := walk(0, 0, 1); err != nil {
+		v.log.printf("%s\n", err.(*Error).Reason)
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,120 @@
+package verifier
+
+import "github.com/bpfhost/bpfhost/maps"
+
+// argKind is what a helper expects in an argument register (bpf_arg_type).
+type argKind uint8
+
+const (
+	argNone            argKind = iota // unused: must not be relied upon
+	argAnything                       // any initialized value (scalar for unprivileged)
+	argScalar                         // a number
+	argConstMap                       // a map handle
+	argMapKey                         // pointer to key_size readable bytes of the map in arg 1
+	argMapValue                       // pointer to value_size readable bytes of the map in arg 1
+	argMapValueOut                    // pointer to value_size writable bytes (pop/peek)
+	argMem                            // pointer to readable memory, size in the next argument
+	argMemOrNull                      // argMem, or NULL with a zero size
+	argMemOut                         // pointer to writable memory, size in the next argument
+	argConstSize                      // the size of the previous memory argument, > 0
+	argConstSizeOrZero                // the size of the previous memory argument, >= 0
+	argConstAllocSize                 // a known constant size to allocate
+	argCtx                            // the program's context pointer
+	argRingbufMem                     // a ringbuf record from ringbuf_reserve (released)
+	argFunc                           // a callback subprogram (ld_imm64 pseudo func)
+	argCallbackCtx                    // anything passed through to the callback
+)
+
+// retKind is what a helper returns in r0.
+type retKind uint8
+
+const (
+	retInteger        retKind = iota // unknown scalar
+	retVoid                          // r0 is set to an unknown scalar too
+	retMapValueOrNull                // pointer into the map of arg 1, or NULL
+	retMemOrNull                     // allocated memory of the constant size in arg 2, or NULL
+)
+
+// helperProto describes one helper (bpf_func_proto).
+type helperProto struct {
+	name string
+	args [5]argKind
+	ret  retKind
+	// mapTypes lists the map types argConstMap accepts (nil: any that is
+	// not special-purpose, see generalMap).
+	mapTypes []maps.Type
+	// pktChange says the helper may move packet data (xdp_adjust_*):
+	// every packet pointer is invalidated.
+	pktChange bool
+	// callback describes the callback's arguments: loop or for_each.
+	callback callbackKind
+	// retRange bounds integer results that are known to be small.
+	retMax uint64
+}
+
+type callbackKind uint8
+
+const (
+	noCallback callbackKind = iota
+	loopCallback
+	forEachCallback
+)
+
+var queueTypes = []maps.Type{maps.Queue, maps.Stack}
+
+// generalMap reports whether ordinary element helpers may use the map type.
+func generalMap(t maps.Type) bool {
+	switch t {
+	case maps.RingBuf, maps.ProgArray, maps.PerfEventArray, maps.Queue, maps.Stack:
+		return false
+	}
+	return true
+}
+
+// helperProtos are the prototypes of the helpers bpfhost implements, by
+// Linux helper number.
+var helperProtos = map[int32]*helperProto{
+	1:   {name: "map_lookup_elem", args: [5]argKind{argConstMap, argMapKey}, ret: retMapValueOrNull},
+	2:   {name: "map_update_elem", args: [5]argKind{argConstMap, argMapKey, argMapValue, argAnything}},
+	3:   {name: "map_delete_elem", args: [5]argKind{argConstMap, argMapKey}},
+	5:   {name: "ktime_get_ns"},
+	6:   {name: "trace_printk", args: [5]argKind{argMem, argConstSize, argAnything, argAnything, argAnything}},
+	7:   {name: "get_prandom_u32", retMax: 1<<32 - 1},
+	8:   {name: "get_smp_processor_id", retMax: 1<<32 - 1},
+	12:  {name: "tail_call", args: [5]argKind{argCtx, argConstMap, argAnything}, mapTypes: []maps.Type{maps.ProgArray}},
+	14:  {name: "get_current_pid_tgid"},
+	23:  {name: "redirect", args: [5]argKind{argAnything, argAnything}},
+	25:  {name: "perf_event_output", args: [5]argKind{argCtx, argConstMap, argAnything, argMem, argConstSizeOrZero}, mapTypes: []maps.Type{maps.PerfEventArray}},
+	28:  {name: "csum_diff", args: [5]argKind{argMemOrNull, argConstSizeOrZero, argMemOrNull, argConstSizeOrZero, argAnything}},
+	42:  {name: "get_numa_node_id"},
+	44:  {name: "xdp_adjust_head", args: [5]argKind{argCtx, argAnything}, pktChange: true},
+	51:  {name: "redirect_map", args: [5]argKind{argConstMap, argAnything, argAnything}},
+	54:  {name: "xdp_adjust_meta", args: [5]argKind{argCtx, argAnything}, pktChange: true},
+	65:  {name: "xdp_adjust_tail", args: [5]argKind{argCtx, argAnything}, pktChange: true},
+	87:  {name: "map_push_elem", args: [5]argKind{argConstMap, argMapValue, argAnything}, mapTypes: queueTypes},
+	88:  {name: "map_pop_elem", args: [5]argKind{argConstMap, argMapValueOut}, mapTypes: queueTypes},
+	89:  {name: "map_peek_elem", args: [5]argKind{argConstMap, argMapValueOut}, mapTypes: queueTypes},
+	118: {name: "jiffies64"},
+	125: {name: "ktime_get_boot_ns"},
+	130: {name: "ringbuf_output", args: [5]argKind{argConstMap, argMem, argConstSizeOrZero, argAnything}, mapTypes: []maps.Type{maps.RingBuf}},
+	131: {name: "ringbuf_reserve", args: [5]argKind{argConstMap, argConstAllocSize, argAnything}, ret: retMemOrNull, mapTypes: []maps.Type{maps.RingBuf}},
+	132: {name: "ringbuf_submit", args: [5]argKind{argRingbufMem, argAnything}, ret: retVoid},
+	133: {name: "ringbuf_discard", args: [5]argKind{argRingbufMem, argAnything}, ret: retVoid},
+	134: {name: "ringbuf_query", args: [5]argKind{argConstMap, argAnything}, mapTypes: []maps.Type{maps.RingBuf}},
+	160: {name: "ktime_get_coarse_ns"},
+	164: {name: "for_each_map_elem", args: [5]argKind{argConstMap, argFunc, argCallbackCtx, argAnything}, callback: forEachCallback},
+	181: {name: "loop", args: [5]argKind{argAnything, argFunc, argCallbackCtx, argAnything}, callback: loopCallback},
+	188: {name: "xdp_get_buff_len", args: [5]argKind{argCtx}},
+	189: {name: "xdp_load_bytes", args: [5]argKind{argCtx, argAnything, argMemOut, argConstSize}},
+	190: {name: "xdp_store_bytes", args: [5]argKind{argCtx, argAnything, argMem, argConstSize}},
+	195: {name: "map_lookup_percpu_elem", args: [5]argKind{argConstMap, argMapKey, argAnything}, ret: retMapValueOrNull, mapTypes: []maps.Type{maps.PerCPUArray, maps.PerCPUHash, maps.LRUCPUHash}},
+	208: {name: "ktime_get_tai_ns"},
+}
+
+// helperName returns the helper's name for the log.
+func helperName(n int32) string {
+	if p := helperProtos[n]; p != nil {
+		return "bpf_" + p.name
+	}
+	return "unknown"
+}
