@@ -16,9 +16,9 @@ var (
 	monoBase, bootBase = clockBase()
 )
 
-// hz is the tick rate jiffies64 counts in (CONFIG_HZ; 1000 on most kernels
-// built for servers and desktops today).
-const hz = 1000
+// hz is the tick rate jiffies64 counts in: CONFIG_HZ, whose Kconfig default
+// is 250. (User space cannot read the running kernel's value.)
+const hz = 250
 
 // initialJiffies is the kernel's INITIAL_JIFFIES on 64-bit: jiffies start 300
 // seconds before the 32-bit counter wraps, to catch wrap bugs early.
@@ -46,6 +46,9 @@ func ktimeGetCoarseNs(*vm.Context, uint64, uint64, uint64, uint64, uint64) uint6
 }
 
 // jiffies64 is bpf_jiffies64(): ticks since boot at hz, from INITIAL_JIFFIES.
+// The kernel's count trails CLOCK_MONOTONIC by an offset fixed at boot that
+// user space cannot read, so values agree with it to within about a second;
+// differences between two calls, what programs use, are exact.
 func jiffies64(*vm.Context, uint64, uint64, uint64, uint64, uint64) uint64 {
 	return initialJiffies + (monoBase+sinceStart())/uint64(time.Second/hz)
 }

@@ -243,3 +243,36 @@ func errnoOf(err error) error {
 	}
 	return err
 }
+
+// TestKernelClocks compares ktime_get_ns, ktime_get_boot_ns and jiffies64
+// (low 32 bits: an XDP program returns a u32) with the kernel's, run just
+// before and after ours.
+func TestKernelClocks(t *testing.T) {
+	requireKernel(t)
+	_, ctx := newCtx(t)
+	tab := XDP.Helpers()
+	for _, c := range []struct {
+		name  string
+		fn    int32
+		kfn   asm.BuiltinFunc
+		shift int32  // compare value >> shift (the low 32 bits after it)
+		slack uint32 // tolerated difference, in shifted units
+	}{
+		{"ktime_get_ns", helpers.FnKtimeGetNs, asm.FnKtimeGetNs, 20, 50}, // ~ms units, 50 ms slack
+		{"ktime_get_boot_ns", helpers.FnKtimeGetBootNs, asm.FnKtimeGetBootNs, 20, 50},
+		// The kernel's jiffies trail CLOCK_MONOTONIC by an offset fixed at
+		// boot (a few hundred ms) that user space cannot read; allow 2 s.
+		{"jiffies64", helpers.FnJiffies64, asm.FnJiffies64, 0, 500},
+	} {
+		p := kernelXDP(t, asm.Instructions{c.kfn.Call(), asm.RSh.Imm(asm.R0, c.shift), asm.Return()})
+		before, err := p.Run(&ebpf.RunOptions{Data: make([]byte, 64)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ours := uint32(tab.Lookup(c.fn)(ctx, 0, 0, 0, 0, 0) >> c.shift)
+		after, _ := p.Run(&ebpf.RunOptions{Data: make([]byte, 64)})
+		if ours+c.slack < before || ours > after+c.slack {
+			t.Errorf("%s: bpfhost %d, kernel %d..%d", c.name, ours, before, after)
+		}
+	}
+}
