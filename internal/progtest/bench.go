@@ -12,6 +12,9 @@ func BenchInput(c *Case) (prog string, frame []byte, err error) {
 		return "", nil, fmt.Errorf("%s: benchmark step %d out of range", c.Name, c.Bench)
 	}
 	s := c.Steps[c.Bench]
+	if s.Out != nil {
+		return "", nil, fmt.Errorf("%s: benchmark step %d changes the frame; pick one that does not (see Case.Bench)", c.Name, c.Bench)
+	}
 	return s.Prog, s.In, nil
 }
 
@@ -36,10 +39,10 @@ func LoadForBench(load Loader, c *Case) (Target, error) {
 // Bench loads c and runs its benchmark program repeat times on its frame,
 // returning the average time of one run in nanoseconds.
 //
-// Runs are repeated on unchanged maps' state evolving as it would in the
-// kernel; note that the kernel's test run does not rebuild the XDP buffer
-// between repetitions while bpfhost does, which only matters for programs
-// that move the packet's head or tail.
+// Map state evolves over the repetitions on both targets alike. The
+// kernel's test run does not rebuild the XDP buffer between repetitions
+// while bpfhost does, hence BenchInput's rule that the step leaves the
+// frame unchanged.
 func Bench(load Loader, c *Case, repeat int) (float64, error) {
 	prog, frame, err := BenchInput(c)
 	if err != nil {

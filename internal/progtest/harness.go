@@ -64,7 +64,10 @@ type Case struct {
 	Steps  []Step
 	// Maps holds the expected canonical dumps of the listed maps after all steps.
 	Maps map[string][]Entry
-	// Bench names the step index benchmarks use (the frame and program).
+	// Bench names the step benchmarks use (the frame and program). It must
+	// leave the frame unchanged (Out nil): the kernel's test run repeats a
+	// program on the frame as the previous repetition left it, bpfhost on
+	// a fresh copy, so only such steps do the same work in both.
 	Bench int
 }
 
