@@ -75,7 +75,7 @@ func AssembleLines(lines []Line) ([]isa.Instruction, error) {
 			continue
 		}
 		if rel < -32768 || rel > 32767 {
-			return nil, &AsmError{Line: f.line, Msg: fmt.Sprintf("label %q is %d instructions away, beyond a 16-bit jump offset (use ja32)", f.label, rel)}
+			return nil, &AsmError{Line: f.line, Msg: fmt.Sprintf("label %q is %d instructions away, beyond a 16-bit jump offset", f.label, rel)}
 		}
 		a.out[f.slot].Offset = int16(rel)
 	}
