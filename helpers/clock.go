@@ -47,8 +47,8 @@ func ktimeGetCoarseNs(*vm.Context, uint64, uint64, uint64, uint64, uint64) uint6
 
 // jiffies64 is bpf_jiffies64(): ticks since boot at hz, from INITIAL_JIFFIES.
 // The kernel's count trails CLOCK_MONOTONIC by an offset fixed at boot that
-// user space cannot read, so values agree with it to within about a second;
-// differences between two calls, what programs use, are exact.
+// user space cannot read, so values agree with it to within about a second
+// (on a kernel built with HZ 250; other kernels tick at other rates).
 func jiffies64(*vm.Context, uint64, uint64, uint64, uint64, uint64) uint64 {
 	return initialJiffies + (monoBase+sinceStart())/uint64(time.Second/hz)
 }
