@@ -3,21 +3,37 @@ package progtest
 import (
 	"strings"
 	"testing"
+
+	"github.com/bpfhost/bpfhost/ebpf"
 )
+
+// engines lists the bpfhost engines to test: the interpreter, and the JIT
+// once one is registered and works on this platform.
+func engines() []string {
+	es := []string{"interpreter"}
+	if ebpf.NewJIT != nil {
+		if _, err := ebpf.NewJIT(); err == nil {
+			es = append(es, "jit")
+		}
+	}
+	return es
+}
 
 // TestCorpus runs every case on bpfhost and checks return values, output
 // frames and map contents exactly.
 func TestCorpus(t *testing.T) {
-	for _, c := range Cases() {
-		t.Run(c.Name, func(t *testing.T) {
-			r, err := Exec(HostLoader, c)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if d := Check(c, r); len(d) > 0 {
-				t.Errorf("bpfhost results differ from the expectations:\n%s", strings.Join(d, "\n"))
-			}
-		})
+	for _, eng := range engines() {
+		for _, c := range Cases() {
+			t.Run(eng+"/"+c.Name, func(t *testing.T) {
+				r, err := Exec(HostLoaderWith(eng), c)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d := Check(c, r); len(d) > 0 {
+					t.Errorf("bpfhost results differ from the expectations:\n%s", strings.Join(d, "\n"))
+				}
+			})
+		}
 	}
 }
 

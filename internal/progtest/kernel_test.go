@@ -44,18 +44,20 @@ func TestKernelCorpus(t *testing.T) {
 func TestKernelDifferential(t *testing.T) {
 	needKernel(t)
 	for _, c := range Cases() {
-		t.Run(c.Name, func(t *testing.T) {
-			k, err := Exec(KernelLoader, c)
-			if err != nil {
-				t.Fatal(err)
-			}
-			h, err := Exec(HostLoader, c)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if d := Compare(h, k, "bpfhost", "kernel"); len(d) > 0 {
-				t.Errorf("bpfhost and the kernel differ:\n%s", strings.Join(d, "\n"))
-			}
-		})
+		k, err := Exec(KernelLoader, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, eng := range engines() {
+			t.Run(eng+"/"+c.Name, func(t *testing.T) {
+				h, err := Exec(HostLoaderWith(eng), c)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d := Compare(h, k, "bpfhost", "kernel"); len(d) > 0 {
+					t.Errorf("bpfhost and the kernel differ:\n%s", strings.Join(d, "\n"))
+				}
+			})
+		}
 	}
 }
