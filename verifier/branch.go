@@ -397,6 +397,8 @@ func (v *verifier) markNull(s *state, id uint32, isNull bool) {
 			r.typ = ptrMapValue
 		case ptrMemOrNull:
 			r.typ = ptrMem
+		case constPtrMapOrNull:
+			r.typ = constPtrMap
 		}
 	})
 	if isNull && refID != 0 {

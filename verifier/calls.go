@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/bpfhost/bpfhost/isa"
+	"github.com/bpfhost/bpfhost/maps"
 )
 
 // errPathDead ends a path that no concrete execution can follow.
@@ -176,6 +177,14 @@ func (v *verifier) checkHelper(pc int, num int32) error {
 	case retMapValueOrNull:
 		*r0 = pointer(ptrMapValueOrNull)
 		r0.mapID = m.mapID
+		if t := m.mapInfo.Type; t == maps.ArrayOfMaps || t == maps.HashOfMaps {
+			// The value of a map-in-map is an inner map.
+			if m.mapInfo.Inner == nil {
+				return v.errAt(pc, "map-in-map %d has no inner map description", m.mapID)
+			}
+			*r0 = pointer(constPtrMapOrNull)
+			r0.mapID = m.mapID | innerMapBit
+		}
 		r0.id = v.newID()
 	case retMemOrNull:
 		*r0 = pointer(ptrMemOrNull)
@@ -272,8 +281,19 @@ func (v *verifier) checkArg(pc int, proto *helperProto, num int32, regno uint8, 
 		if err := v.helperMemAccess(pc, regno, r, size, kind == argMapValueOut); err != nil {
 			return err
 		}
-	case argMem, argMemOrNull, argMemOut:
-		if kind == argMemOrNull && r.isConst() && r.constVal() == 0 {
+	case argConstStr:
+		if r.typ != ptrMapValue {
+			return typeErr("map_value (constant string)")
+		}
+		mi, _ := v.maps(r.mapID)
+		if mi.Flags&maps.FlagRdOnlyProg == 0 {
+			return v.errAt(pc, "R%d does not point to a readonly map", regno)
+		}
+		if !r.fixedOff() || r.off < 0 || uint32(r.off) >= mi.ValueSize {
+			return v.errAt(pc, "R%d: constant string must be at a fixed offset inside the value", regno)
+		}
+	case argMem, argMemOrNull, argMemOut, argMemOutOrNull:
+		if (kind == argMemOrNull || kind == argMemOutOrNull) && r.isConst() && r.constVal() == 0 {
 			m.memReg, m.memRegNo, m.memKind = nil, regno, kind
 			return nil
 		}
@@ -300,7 +320,7 @@ func (v *verifier) checkArg(pc int, proto *helperProto, num int32, regno uint8, 
 			}
 			return nil
 		}
-		if err := v.helperMemAccess(pc, m.memRegNo, m.memReg, int64(r.umax), m.memKind == argMemOut); err != nil {
+		if err := v.helperMemAccess(pc, m.memRegNo, m.memReg, int64(r.umax), m.memKind == argMemOut || m.memKind == argMemOutOrNull); err != nil {
 			return err
 		}
 		m.memReg = nil

@@ -11,7 +11,7 @@ type verifier struct {
 	insns    []isa.Instruction
 	opts     Options
 	pt       *progType
-	maps     MapResolver
+	resolver MapResolver
 	budget   int
 	info     []insnInfo
 	subprogs []subprog
@@ -38,15 +38,28 @@ func newVerifier(insns []isa.Instruction, opts Options) (*verifier, error) {
 	if !ok {
 		return nil, &Error{Insn: -1, Reason: fmt.Sprintf("unknown program type %q (known: xdp, raw)", opts.ProgType)}
 	}
-	v := &verifier{insns: insns, opts: opts, pt: pt, maps: opts.Maps, budget: opts.MaxProcessed}
-	if v.maps == nil {
-		v.maps = RegistryMaps
+	v := &verifier{insns: insns, opts: opts, pt: pt, resolver: opts.Maps, budget: opts.MaxProcessed}
+	if v.resolver == nil {
+		v.resolver = RegistryMaps
 	}
 	if v.budget <= 0 {
 		v.budget = MaxProcessed
 	}
 	v.log.level = opts.LogLevel
 	return v, nil
+}
+
+// maps describes a map by ID; IDs with innerMapBit name the inner-map
+// template of the outer map.
+func (v *verifier) maps(id uint32) (MapInfo, bool) {
+	if id&innerMapBit != 0 {
+		outer, ok := v.resolver(id &^ innerMapBit)
+		if !ok || outer.Inner == nil {
+			return MapInfo{}, false
+		}
+		return *outer.Inner, true
+	}
+	return v.resolver(id)
 }
 
 // newID returns a fresh pointer/reference identity.

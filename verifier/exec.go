@@ -168,6 +168,14 @@ func (v *verifier) checkALU(pc int, ins isa.Instruction) error {
 // pointerALU is arithmetic with a pointer operand (adjust_ptr_min_max_vals).
 func (v *verifier) pointerALU(pc int, ins isa.Instruction, dst, src *reg, op uint8, is64 bool) error {
 	if !is64 {
+		// 32-bit arithmetic on pointers yields meaningless numbers; the
+		// kernel lets privileged programs subtract (clang emits
+		// "w = data_end - data" for u32 context fields).
+		if op == isa.ALUSub && !v.opts.Unprivileged {
+			*dst = unknownScalar()
+			dst.zext32()
+			return nil
+		}
 		return v.errAt(pc, "R%d 32-bit pointer arithmetic prohibited", ins.Dst)
 	}
 	if dst.typ.isPtr() && src.typ.isPtr() {

@@ -16,6 +16,8 @@ const (
 	argMem                            // pointer to readable memory, size in the next argument
 	argMemOrNull                      // argMem, or NULL with a zero size
 	argMemOut                         // pointer to writable memory, size in the next argument
+	argMemOutOrNull                   // argMemOut, or NULL with a zero size
+	argConstStr                       // a constant string: fixed offset into a read-only map value
 	argConstSize                      // the size of the previous memory argument, > 0
 	argConstSizeOrZero                // the size of the previous memory argument, >= 0
 	argConstAllocSize                 // a known constant size to allocate
@@ -78,7 +80,7 @@ var helperProtos = map[int32]*helperProto{
 	2:   {name: "map_update_elem", args: [5]argKind{argConstMap, argMapKey, argMapValue, argAnything}},
 	3:   {name: "map_delete_elem", args: [5]argKind{argConstMap, argMapKey}},
 	5:   {name: "ktime_get_ns"},
-	6:   {name: "trace_printk", args: [5]argKind{argMem, argConstSize, argAnything, argAnything, argAnything}},
+	6:   {name: "trace_printk", args: [5]argKind{argMem, argConstSize}}, // r3-r5 unchecked, as in Linux
 	7:   {name: "get_prandom_u32", retMax: 1<<32 - 1},
 	8:   {name: "get_smp_processor_id", retMax: 1<<32 - 1},
 	12:  {name: "tail_call", args: [5]argKind{argCtx, argConstMap, argAnything}, mapTypes: []maps.Type{maps.ProgArray}},
@@ -103,7 +105,9 @@ var helperProtos = map[int32]*helperProto{
 	134: {name: "ringbuf_query", args: [5]argKind{argConstMap, argAnything}, mapTypes: []maps.Type{maps.RingBuf}},
 	160: {name: "ktime_get_coarse_ns"},
 	164: {name: "for_each_map_elem", args: [5]argKind{argConstMap, argFunc, argCallbackCtx, argAnything}, callback: forEachCallback},
+	165: {name: "snprintf", args: [5]argKind{argMemOutOrNull, argConstSizeOrZero, argConstStr, argMemOrNull, argConstSizeOrZero}},
 	181: {name: "loop", args: [5]argKind{argAnything, argFunc, argCallbackCtx, argAnything}, callback: loopCallback},
+	182: {name: "strncmp", args: [5]argKind{argMem, argConstSize, argConstStr}},
 	188: {name: "xdp_get_buff_len", args: [5]argKind{argCtx}},
 	189: {name: "xdp_load_bytes", args: [5]argKind{argCtx, argAnything, argMemOut, argConstSize}},
 	190: {name: "xdp_store_bytes", args: [5]argKind{argCtx, argAnything, argMem, argConstSize}},

@@ -38,8 +38,8 @@ var xdpFields = []ctxField{
 // genericHelper reports helpers every program type offers.
 func genericHelper(n int32) bool {
 	switch n {
-	case 1, 2, 3, 5, 6, 7, 8, 12, 14, 42, 87, 88, 89, 118, 125, 130, 131, 132, 133, 134,
-		160, 164, 181, 195, 208:
+	case 1, 2, 3, 5, 6, 7, 8, 14, 42, 87, 88, 89, 118, 125, 130, 131, 132, 133, 134,
+		160, 164, 165, 181, 182, 195, 208:
 		return true
 	}
 	return false
@@ -50,7 +50,7 @@ var progTypes = map[string]*progType{
 		name: "xdp", fields: xdpFields, pktWrite: true,
 		helper: func(n int32) bool {
 			switch n {
-			case 23, 25, 28, 44, 51, 54, 65, 188, 189, 190:
+			case 12, 23, 25, 28, 44, 51, 54, 65, 188, 189, 190:
 				return true
 			}
 			return genericHelper(n)

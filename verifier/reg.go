@@ -19,13 +19,14 @@ const (
 	ptrMem                           // memSize bytes of memory (ringbuf record, raw memory)
 	ptrMemOrNull                     // ringbuf_reserve's result before the null check
 	ptrFunc                          // a subprogram reference (ld_imm64 pseudo func)
+	constPtrMapOrNull                // map-in-map lookup result before the null check
 )
 
 var regTypeNames = [...]string{
 	notInit: "?", scalar: "scalar", ptrCtx: "ctx", ptrStack: "fp", ptrPacket: "pkt",
 	ptrPacketMeta: "pkt_meta", ptrPacketEnd: "pkt_end", ptrMapValue: "map_value",
 	ptrMapValueOrNull: "map_value_or_null", constPtrMap: "map_ptr", ptrMem: "mem",
-	ptrMemOrNull: "mem_or_null", ptrFunc: "func",
+	ptrMemOrNull: "mem_or_null", ptrFunc: "func", constPtrMapOrNull: "map_ptr_or_null",
 }
 
 func (t regType) String() string { return regTypeNames[t] }
@@ -34,7 +35,9 @@ func (t regType) String() string { return regTypeNames[t] }
 func (t regType) isPtr() bool { return t != notInit && t != scalar }
 
 // maybeNull reports whether the pointer may be NULL until checked.
-func (t regType) maybeNull() bool { return t == ptrMapValueOrNull || t == ptrMemOrNull }
+func (t regType) maybeNull() bool {
+	return t == ptrMapValueOrNull || t == ptrMemOrNull || t == constPtrMapOrNull
+}
 
 // reg is the abstract value of a register, the kernel's bpf_reg_state.
 //

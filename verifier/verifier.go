@@ -29,7 +29,13 @@ type MapInfo struct {
 	ValueSize  uint32
 	MaxEntries uint32
 	Flags      uint32
+	// Inner describes the inner maps of a map-in-map.
+	Inner *MapInfo
 }
+
+// innerMapBit marks the pseudo map IDs the verifier gives the inner-map
+// template of a map-in-map (outer ID | innerMapBit).
+const innerMapBit = 1 << 31
 
 // MapResolver returns the description of the map with the given ID.
 type MapResolver func(id uint32) (MapInfo, bool)
@@ -40,8 +46,17 @@ func RegistryMaps(id uint32) (MapInfo, bool) {
 	if m == nil {
 		return MapInfo{}, false
 	}
-	s := m.Spec()
-	return MapInfo{Type: s.Type, KeySize: s.KeySize, ValueSize: s.ValueSize, MaxEntries: s.MaxEntries, Flags: s.Flags}, true
+	return specInfo(m.Spec()), true
+}
+
+// specInfo converts a map spec, inner map template included.
+func specInfo(s maps.Spec) MapInfo {
+	mi := MapInfo{Type: s.Type, KeySize: s.KeySize, ValueSize: s.ValueSize, MaxEntries: s.MaxEntries, Flags: s.Flags}
+	if s.InnerMap != nil {
+		in := specInfo(*s.InnerMap)
+		mi.Inner = &in
+	}
+	return mi
 }
 
 // MapTable resolves map IDs from a fixed table (tests, offline checks).
