@@ -67,23 +67,25 @@ func (m *arrayMap) Update(key, value []byte, flags uint64) error {
 	}
 	i, err := m.checkUpdate(key, flags)
 	if err != nil {
-		return err
+		return m.explain(err, "update", key, flags)
 	}
 	off := uint64(i) * m.stride
 	copy(m.st.vals[off:off+m.stride], value)
 	return nil
 }
 
+// checkUpdate applies the kernel's checks of an array update; it returns
+// bare Errno values (programs' updates must not allocate).
 func (m *arrayMap) checkUpdate(key []byte, flags uint64) (uint32, error) {
-	if err := m.checkFlags(flags); err != nil {
-		return 0, err
+	if !validFlags(flags) {
+		return 0, EINVAL
 	}
 	i := index(key)
 	if i >= m.spec.MaxEntries {
-		return 0, m.errf(E2BIG, "index %d out of range (max_entries %d)", i, m.spec.MaxEntries)
+		return 0, E2BIG
 	}
 	if flags == UpdateNoExist {
-		return 0, m.errf(EEXIST, "array elements always exist (BPF_NOEXIST)")
+		return 0, EEXIST
 	}
 	return i, nil
 }
@@ -143,12 +145,10 @@ func (m *arrayMap) LookupElem(key []byte, cpu int) uintptr {
 	return m.st.valsAddr() + uintptr(off)
 }
 
+// UpdateElem is a program's update; it returns bare Errno values.
 func (m *arrayMap) UpdateElem(key, value []byte, flags uint64, cpu int) error {
-	if err := m.checkKey(key); err != nil {
-		return err
-	}
-	if err := m.checkProgValue(value); err != nil {
-		return err
+	if len(key) != 4 || len(value) != int(m.spec.ValueSize) {
+		return EINVAL
 	}
 	i, err := m.checkUpdate(key, flags)
 	if err != nil {
@@ -157,7 +157,7 @@ func (m *arrayMap) UpdateElem(key, value []byte, flags uint64, cpu int) error {
 	off := uint64(i) * m.stride
 	if m.spec.Type.PerCPU() {
 		if cpu < 0 || cpu >= m.ncpu {
-			return m.errf(EINVAL, "CPU %d out of range", cpu)
+			return EINVAL
 		}
 		off += uint64(cpu) * m.elem
 	}
@@ -165,7 +165,8 @@ func (m *arrayMap) UpdateElem(key, value []byte, flags uint64, cpu int) error {
 	return nil
 }
 
-func (m *arrayMap) DeleteElem(key []byte) error { return m.Delete(key) }
+// DeleteElem is a program's delete: always EINVAL for arrays.
+func (m *arrayMap) DeleteElem(key []byte) error { return EINVAL }
 
 // Close releases the map's memory.
 func (m *arrayMap) Close() error { return m.st.free() }

@@ -79,12 +79,43 @@ func (b *base) checkProgValue(value []byte) error {
 	return nil
 }
 
-// checkFlags refuses update flags other than BPF_ANY, BPF_NOEXIST and
+// validFlags reports whether update flags are BPF_ANY, BPF_NOEXIST or
 // BPF_EXIST (BPF_F_LOCK needs a bpf_spin_lock in the value, which bpfhost
 // maps never have, so the kernel refuses it too).
-func (b *base) checkFlags(flags uint64) error {
-	if flags > UpdateExist {
-		return b.errf(EINVAL, "update flags %#x (only BPF_ANY, BPF_NOEXIST, BPF_EXIST are valid)", flags)
+func validFlags(flags uint64) bool { return flags <= UpdateExist }
+
+var flagNames = [...]string{"BPF_ANY", "BPF_NOEXIST", "BPF_EXIST"}
+
+var errnoHints = map[Errno]string{
+	ENOENT: "no such element",
+	EEXIST: "element exists",
+	E2BIG:  "map full or index out of range",
+	ENOSPC: "map full",
+	EINVAL: "invalid argument or flags",
+}
+
+// explain turns the bare Errno of a program-side operation (which must not
+// allocate) into a descriptive error for user space, naming the map, the
+// operation, the key and the flags.
+func (b *base) explain(err error, op string, key []byte, flags uint64) error {
+	e, ok := err.(Errno)
+	if !ok {
+		return err
 	}
-	return nil
+	f := fmt.Sprintf("flags %#x", flags)
+	if flags < uint64(len(flagNames)) {
+		f = flagNames[flags]
+	}
+	what := op
+	if key != nil {
+		what = fmt.Sprintf("%s key %x", op, key)
+	}
+	if op == "update" || op == "push" {
+		what += " (" + f + ")"
+	}
+	hint := errnoHints[e]
+	if hint == "" {
+		hint = e.Error()
+	}
+	return fmt.Errorf("%w: %s map %q: %s: %s", e, b.spec.Type, b.spec.Name, what, hint)
 }

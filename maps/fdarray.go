@@ -110,13 +110,11 @@ func (m *fdArray) LookupAndDelete(key, value []byte) error {
 // and inner maps through Inner, which the helper layer turns into handles.
 func (m *fdArray) LookupElem(key []byte, cpu int) uintptr { return 0 }
 
-func (m *fdArray) UpdateElem(key, value []byte, flags uint64, cpu int) error {
-	return m.errf(EINVAL, "programs cannot update this map type")
-}
+// UpdateElem returns EINVAL: programs cannot update this map type.
+func (m *fdArray) UpdateElem(key, value []byte, flags uint64, cpu int) error { return EINVAL }
 
-func (m *fdArray) DeleteElem(key []byte) error {
-	return m.errf(EINVAL, "programs cannot delete from this map type")
-}
+// DeleteElem returns EINVAL: programs cannot delete from this map type.
+func (m *fdArray) DeleteElem(key []byte) error { return EINVAL }
 
 // progArray implements BPF_MAP_TYPE_PROG_ARRAY.
 type progArray struct{ *fdArray }
@@ -182,8 +180,8 @@ func (m *hashOfMaps) Update(key, value []byte, flags uint64) error {
 	if err := m.checkUserValue(value); err != nil {
 		return err
 	}
-	if err := m.checkFlags(flags); err != nil {
-		return err
+	if !validFlags(flags) {
+		return m.explain(EINVAL, "update", key, flags)
 	}
 	if err := checkInner(&m.base, binary.NativeEndian.Uint32(value)); err != nil {
 		return err
@@ -198,13 +196,11 @@ func (m *hashOfMaps) LookupAndDelete(key, value []byte) error {
 // LookupElem returns 0; programs reach inner maps through Inner.
 func (m *hashOfMaps) LookupElem(key []byte, cpu int) uintptr { return 0 }
 
-func (m *hashOfMaps) UpdateElem(key, value []byte, flags uint64, cpu int) error {
-	return m.errf(EINVAL, "programs cannot update maps of maps")
-}
+// UpdateElem returns EINVAL: programs cannot update maps of maps.
+func (m *hashOfMaps) UpdateElem(key, value []byte, flags uint64, cpu int) error { return EINVAL }
 
-func (m *hashOfMaps) DeleteElem(key []byte) error {
-	return m.errf(EINVAL, "programs cannot delete from maps of maps")
-}
+// DeleteElem returns EINVAL: programs cannot delete from maps of maps.
+func (m *hashOfMaps) DeleteElem(key []byte) error { return EINVAL }
 
 // Inner returns the inner map ID stored under key, or 0.
 func (m *hashOfMaps) Inner(key []byte) uint32 {

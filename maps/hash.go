@@ -200,16 +200,17 @@ func (m *hashMap) release(s uint32) {
 }
 
 // update is the common body of Update and UpdateElem; cpu < 0 means a
-// user-space update carrying every CPU's value.
+// user-space update carrying every CPU's value. It returns bare Errno
+// values so that programs' updates never allocate.
 func (m *hashMap) update(key, value []byte, flags uint64, cpu int) error {
-	if err := m.checkFlags(flags); err != nil {
-		return err
+	if !validFlags(flags) {
+		return EINVAL
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if s, _ := m.idx.find(key); s >= 0 {
 		if flags == UpdateNoExist {
-			return m.errf(EEXIST, "key exists (BPF_NOEXIST)")
+			return EEXIST
 		}
 		m.storeValue(uint32(s), value, cpu, false)
 		if m.lru {
@@ -218,7 +219,7 @@ func (m *hashMap) update(key, value []byte, flags uint64, cpu int) error {
 		return nil
 	}
 	if flags == UpdateExist {
-		return m.errf(ENOENT, "no such key (BPF_EXIST)")
+		return ENOENT
 	}
 	var s uint32
 	switch {
@@ -227,7 +228,7 @@ func (m *hashMap) update(key, value []byte, flags uint64, cpu int) error {
 	case m.lru:
 		s = m.evict()
 	default:
-		return m.errf(E2BIG, "map is full (%d entries)", m.spec.MaxEntries)
+		return E2BIG
 	}
 	m.free = m.free[:len(m.free)-1]
 	copy(m.keyAt(s), key)
@@ -283,22 +284,20 @@ func (m *hashMap) Update(key, value []byte, flags uint64) error {
 	if err := m.checkUserValue(value); err != nil {
 		return err
 	}
-	return m.update(key, value, flags, -1)
+	return m.explain(m.update(key, value, flags, -1), "update", key, flags)
 }
 
 func (m *hashMap) Delete(key []byte) error {
 	if err := m.checkKey(key); err != nil {
 		return err
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.deleteLocked(key)
+	return m.explain(m.DeleteElem(key), "delete", key, 0)
 }
 
 func (m *hashMap) deleteLocked(key []byte) error {
 	s, pos := m.idx.find(key)
 	if s < 0 {
-		return m.errf(ENOENT, "no such key")
+		return ENOENT
 	}
 	m.idx.removeAt(pos)
 	m.release(uint32(s))
@@ -357,7 +356,7 @@ func (m *hashMap) LookupAndDelete(key, value []byte) error {
 	defer m.mu.Unlock()
 	s, _ := m.idx.find(key)
 	if s < 0 {
-		return m.errf(ENOENT, "no such key")
+		return m.explain(ENOENT, "lookup-and-delete", key, 0)
 	}
 	copy(value, m.value(uint32(s)))
 	return m.deleteLocked(key)
@@ -392,15 +391,13 @@ func (m *hashMap) LookupElem(key []byte, cpu int) uintptr {
 	return m.st.valsAddr() + uintptr(uint64(s)*m.stride+off)
 }
 
+// UpdateElem is a program's update; it returns bare Errno values.
 func (m *hashMap) UpdateElem(key, value []byte, flags uint64, cpu int) error {
-	if err := m.checkKey(key); err != nil {
-		return err
-	}
-	if err := m.checkProgValue(value); err != nil {
-		return err
+	if len(key) != int(m.spec.KeySize) || len(value) != int(m.spec.ValueSize) {
+		return EINVAL
 	}
 	if m.percpu && (cpu < 0 || cpu >= m.ncpu) {
-		return m.errf(EINVAL, "CPU %d out of range", cpu)
+		return EINVAL
 	}
 	if !m.percpu {
 		cpu = 0
@@ -408,7 +405,15 @@ func (m *hashMap) UpdateElem(key, value []byte, flags uint64, cpu int) error {
 	return m.update(key, value, flags, cpu)
 }
 
-func (m *hashMap) DeleteElem(key []byte) error { return m.Delete(key) }
+// DeleteElem is a program's delete; it returns bare Errno values.
+func (m *hashMap) DeleteElem(key []byte) error {
+	if len(key) != int(m.spec.KeySize) {
+		return EINVAL
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.deleteLocked(key)
+}
 
 // Len returns the number of elements.
 func (m *hashMap) Len() int {

@@ -72,3 +72,6 @@ func keysOf(t testing.TB, m Map) [][]byte {
 		key = next
 	}
 }
+
+// ptrOf turns an address a map handed out into a pointer.
+func ptrOf(addr uintptr) unsafe.Pointer { return *(*unsafe.Pointer)(unsafe.Pointer(&addr)) }

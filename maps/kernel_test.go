@@ -278,5 +278,3 @@ func TestKernelValidation(t *testing.T) {
 		}
 	}
 }
-
-

@@ -154,20 +154,11 @@ func (m *lpmTrie) lookup(key []byte) int32 {
 	return found
 }
 
-func (m *lpmTrie) checkPrefix(key []byte) error {
-	if p := binary.NativeEndian.Uint32(key); p > m.maxPrefix {
-		return m.errf(EINVAL, "prefix length %d exceeds %d bits", p, m.maxPrefix)
-	}
-	return nil
-}
-
-// update inserts or replaces key exactly as trie_update_elem does.
+// update inserts or replaces key exactly as trie_update_elem does. Like
+// remove it returns bare Errno values: programs' calls must not allocate.
 func (m *lpmTrie) update(key, value []byte, flags uint64) error {
-	if err := m.checkFlags(flags); err != nil {
-		return err
-	}
-	if err := m.checkPrefix(key); err != nil {
-		return err
+	if !validFlags(flags) || binary.NativeEndian.Uint32(key) > m.maxPrefix {
+		return EINVAL
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -194,7 +185,7 @@ func (m *lpmTrie) update(key, value []byte, flags uint64) error {
 	if n != noNode && m.nPrefix[n] == match && m.nSlot[n] >= 0 {
 		// Exact match of an entry: replace it in place.
 		if flags == UpdateNoExist {
-			return m.errf(EEXIST, "prefix exists (BPF_NOEXIST)")
+			return EEXIST
 		}
 		s := uint32(m.nSlot[n])
 		copy(m.keyAt(s), key)
@@ -203,10 +194,10 @@ func (m *lpmTrie) update(key, value []byte, flags uint64) error {
 		return nil
 	}
 	if flags == UpdateExist {
-		return m.errf(ENOENT, "no such prefix (BPF_EXIST)")
+		return ENOENT
 	}
 	if m.count == m.spec.MaxEntries {
-		return m.errf(ENOSPC, "trie is full (%d entries)", m.spec.MaxEntries)
+		return ENOSPC
 	}
 	s := m.freeSlots[len(m.freeSlots)-1]
 	m.freeSlots = m.freeSlots[:len(m.freeSlots)-1]
@@ -253,8 +244,8 @@ func (m *lpmTrie) attach(key []byte, s uint32) {
 
 // remove deletes the entry with exactly key's prefix, as trie_delete_elem.
 func (m *lpmTrie) remove(key []byte) error {
-	if err := m.checkPrefix(key); err != nil {
-		return err
+	if binary.NativeEndian.Uint32(key) > m.maxPrefix {
+		return EINVAL
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -273,7 +264,7 @@ func (m *lpmTrie) remove(key []byte) error {
 		n = m.nChild[n][bit]
 	}
 	if n == noNode || m.nPrefix[n] != prefix || m.nPrefix[n] != match || m.nSlot[n] < 0 {
-		return m.errf(ENOENT, "no such prefix")
+		return ENOENT
 	}
 	s := uint32(m.nSlot[n])
 	*m.state(s) = 0
@@ -385,14 +376,14 @@ func (m *lpmTrie) Update(key, value []byte, flags uint64) error {
 	if err := m.checkUserValue(value); err != nil {
 		return err
 	}
-	return m.update(key, value, flags)
+	return m.explain(m.update(key, value, flags), "update", key, flags)
 }
 
 func (m *lpmTrie) Delete(key []byte) error {
 	if err := m.checkKey(key); err != nil {
 		return err
 	}
-	return m.remove(key)
+	return m.explain(m.remove(key), "delete", key, 0)
 }
 
 func (m *lpmTrie) NextKey(key, next []byte) error {
@@ -433,17 +424,21 @@ func (m *lpmTrie) LookupElem(key []byte, cpu int) uintptr {
 	return m.st.valsAddr() + uintptr(uint64(s)*m.elem)
 }
 
+// UpdateElem is a program's update; it returns bare Errno values.
 func (m *lpmTrie) UpdateElem(key, value []byte, flags uint64, cpu int) error {
-	if err := m.checkKey(key); err != nil {
-		return err
-	}
-	if err := m.checkProgValue(value); err != nil {
-		return err
+	if len(key) != int(m.spec.KeySize) || len(value) != int(m.spec.ValueSize) {
+		return EINVAL
 	}
 	return m.update(key, value, flags)
 }
 
-func (m *lpmTrie) DeleteElem(key []byte) error { return m.Delete(key) }
+// DeleteElem is a program's delete; it returns bare Errno values.
+func (m *lpmTrie) DeleteElem(key []byte) error {
+	if len(key) != int(m.spec.KeySize) {
+		return EINVAL
+	}
+	return m.remove(key)
+}
 
 // Len returns the number of entries.
 func (m *lpmTrie) Len() int {

@@ -71,25 +71,26 @@ func (m *perfArray) ring(i uint32) []byte {
 
 // Output appends a sample to the ring at index cpu: E2BIG for an index out
 // of range or a sample larger than the ring, ENOENT if no reader is
-// attached there, ENOSPC (counted as lost) when the ring is full.
+// attached there, ENOSPC (counted as lost) when the ring is full. The
+// errors are bare Errno values: the helper's path never allocates.
 func (m *perfArray) Output(cpu int, data []byte) error {
 	if cpu < 0 || uint64(cpu) >= uint64(m.spec.MaxEntries) {
-		return m.errf(E2BIG, "index %d out of range (max_entries %d)", cpu, m.spec.MaxEntries)
+		return E2BIG
 	}
 	i := uint32(cpu)
 	if _, ok := m.get(i); !ok {
-		return m.errf(ENOENT, "no reader attached at index %d", i)
+		return ENOENT
 	}
 	need := perfRecordHdr + round8(uint64(len(data)))
 	if need > m.ringBytes || uint64(len(data)) > 1<<31 {
-		return m.errf(E2BIG, "sample of %d bytes does not fit a %d-byte ring", len(data), m.ringBytes)
+		return E2BIG
 	}
 	m.rings[i].Lock()
 	defer m.rings[i].Unlock()
 	head, tail := m.field(i, perfFieldHead), m.field(i, perfFieldTail)
 	if *head-*tail+need > m.ringBytes {
 		atomic.AddUint64(m.field(i, perfFieldLost), 1)
-		return m.errf(ENOSPC, "ring %d is full", i)
+		return ENOSPC
 	}
 	r := m.ring(i)
 	var hdr [perfRecordHdr]byte

@@ -42,20 +42,18 @@ func (m *queueMap) slot(i uint64) []byte {
 }
 
 // Push adds value; with BPF_EXIST a full map overwrites its oldest element
-// (E2BIG without it); BPF_NOEXIST and unknown flags are EINVAL.
+// (E2BIG without it); BPF_NOEXIST and unknown flags are EINVAL. Push, Pop
+// and Peek back helpers: they return bare Errno values and never allocate.
 func (m *queueMap) Push(value []byte, flags uint64) error {
-	if err := m.checkProgValue(value); err != nil {
-		return err
-	}
-	if flags&UpdateNoExist != 0 || flags > UpdateExist {
-		return m.errf(EINVAL, "push flags %#x (only 0 and BPF_EXIST are valid)", flags)
+	if len(value) != int(m.spec.ValueSize) || flags&UpdateNoExist != 0 || flags > UpdateExist {
+		return EINVAL
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	head, tail := m.st.word(wordQueueHead), m.st.word(wordQueueTail)
 	if (*head+1)%m.size == *tail {
 		if flags != UpdateExist {
-			return m.errf(E2BIG, "%s is full (%d elements)", m.spec.Type, m.spec.MaxEntries)
+			return E2BIG
 		}
 		*tail = (*tail + 1) % m.size
 	}
@@ -72,14 +70,14 @@ func (m *queueMap) Pop(value []byte) error { return m.take(value, true) }
 func (m *queueMap) Peek(value []byte) error { return m.take(value, false) }
 
 func (m *queueMap) take(value []byte, remove bool) error {
-	if err := m.checkProgValue(value); err != nil {
-		return err
+	if len(value) != int(m.spec.ValueSize) {
+		return EINVAL
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	head, tail := m.st.word(wordQueueHead), m.st.word(wordQueueTail)
 	if *head == *tail {
-		return m.errf(ENOENT, "%s is empty", m.spec.Type)
+		return ENOENT
 	}
 	if !m.stack {
 		copy(value, m.slot(*tail))
@@ -115,7 +113,10 @@ func (m *queueMap) Lookup(key, value []byte) error {
 	if err := m.checkNoKey(key); err != nil {
 		return err
 	}
-	return m.Peek(value)
+	if err := m.checkUserValue(value); err != nil {
+		return err
+	}
+	return m.explain(m.Peek(value), "peek", nil, 0)
 }
 
 // Update pushes (the syscall's BPF_MAP_UPDATE_ELEM).
@@ -123,7 +124,10 @@ func (m *queueMap) Update(key, value []byte, flags uint64) error {
 	if err := m.checkNoKey(key); err != nil {
 		return err
 	}
-	return m.Push(value, flags)
+	if err := m.checkUserValue(value); err != nil {
+		return err
+	}
+	return m.explain(m.Push(value, flags), "push", nil, flags)
 }
 
 func (m *queueMap) Delete(key []byte) error {
@@ -139,7 +143,10 @@ func (m *queueMap) LookupAndDelete(key, value []byte) error {
 	if err := m.checkNoKey(key); err != nil {
 		return err
 	}
-	return m.Pop(value)
+	if err := m.checkUserValue(value); err != nil {
+		return err
+	}
+	return m.explain(m.Pop(value), "pop", nil, 0)
 }
 
 // LookupElem returns 0: programs use bpf_map_peek_elem instead.
@@ -147,10 +154,14 @@ func (m *queueMap) LookupElem(key []byte, cpu int) uintptr { return 0 }
 
 // UpdateElem pushes, as the kernel's map_update_elem on these types does.
 func (m *queueMap) UpdateElem(key, value []byte, flags uint64, cpu int) error {
-	return m.Push(value, flags)
+	if err := m.checkUserValue(value); err != nil {
+		return err
+	}
+	return m.explain(m.Push(value, flags), "push", nil, flags)
 }
 
-func (m *queueMap) DeleteElem(key []byte) error { return m.Delete(key) }
+// DeleteElem returns EINVAL: queue elements have no keys.
+func (m *queueMap) DeleteElem(key []byte) error { return EINVAL }
 
 // Close releases the map's memory.
 func (m *queueMap) Close() error {

@@ -150,14 +150,15 @@ func (m *ringBuf) Submit(addr uintptr, flags uint64) { m.commit(addr, flags, fal
 func (m *ringBuf) Discard(addr uintptr, flags uint64) { m.commit(addr, flags, true) }
 
 // Output copies data into a new record and submits it: EINVAL for unknown
-// flags, EAGAIN when the ring has no room (bpf_ringbuf_output's errors).
+// flags, EAGAIN when the ring has no room (bpf_ringbuf_output's errors),
+// as bare Errno values: the helper's path never allocates.
 func (m *ringBuf) Output(data []byte, flags uint64) error {
 	if flags&^(RingBufNoWakeup|RingBufForceWakeup) != 0 {
-		return m.errf(EINVAL, "output flags %#x", flags)
+		return EINVAL
 	}
 	addr := m.Reserve(uint64(len(data)), 0)
 	if addr == 0 {
-		return m.errf(EAGAIN, "no room for a %d-byte record", len(data))
+		return EAGAIN
 	}
 	off := uint64(addr - m.st.valsAddr())
 	copy(m.st.vals[off:off+uint64(len(data))], data)
@@ -247,11 +248,11 @@ func (m *ringBuf) LookupAndDelete(key, value []byte) error {
 // LookupElem returns 0: programs use the ringbuf helpers.
 func (m *ringBuf) LookupElem(key []byte, cpu int) uintptr { return 0 }
 
-func (m *ringBuf) UpdateElem(key, value []byte, flags uint64, cpu int) error {
-	return m.Update(key, value, flags)
-}
+// UpdateElem returns ENOTSUPP: ring buffers have no elements.
+func (m *ringBuf) UpdateElem(key, value []byte, flags uint64, cpu int) error { return ENOTSUPP }
 
-func (m *ringBuf) DeleteElem(key []byte) error { return m.Delete(key) }
+// DeleteElem returns ENOTSUPP: ring buffers have no elements.
+func (m *ringBuf) DeleteElem(key []byte) error { return ENOTSUPP }
 
 // Close releases the map's memory.
 func (m *ringBuf) Close() error { return m.st.free() }
