@@ -165,3 +165,7 @@ func (c *Collection) SetInner(m string, idx uint32, inner string) error {
 func isPerCPU(t ebpf.MapType) bool {
 	return t == ebpf.PerCPUHash || t == ebpf.PerCPUArray || t == ebpf.LRUCPUHash
 }
+
+// PossibleCPUs returns the kernel's number of possible CPUs (the length of
+// per-CPU map values).
+func PossibleCPUs() (int, error) { return ebpf.PossibleCPU() }

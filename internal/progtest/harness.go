@@ -64,11 +64,36 @@ type Case struct {
 	Steps  []Step
 	// Maps holds the expected canonical dumps of the listed maps after all steps.
 	Maps map[string][]Entry
+	// Ignore lists, per map, value bytes that differ by nature (clocks,
+	// random numbers, CPU numbers): they are zeroed on both sides before
+	// any comparison, and tests check their properties separately.
+	Ignore map[string][]Span
 	// Bench names the step benchmarks use (the frame and program). It must
 	// leave the frame unchanged (Out nil): the kernel's test run repeats a
 	// program on the frame as the previous repetition left it, bpfhost on
 	// a fresh copy, so only such steps do the same work in both.
 	Bench int
+}
+
+// Span is a byte range [Off, Off+Len) of a map value.
+type Span struct{ Off, Len int }
+
+// masked returns es with the spans of every value zeroed (copies).
+func masked(es []Entry, spans []Span) []Entry {
+	if len(spans) == 0 {
+		return es
+	}
+	out := make([]Entry, len(es))
+	for i, e := range es {
+		v := bytes.Clone(e.Value)
+		for _, s := range spans {
+			for j := s.Off; j < s.Off+s.Len && j < len(v); j++ {
+				v[j] = 0
+			}
+		}
+		out[i] = Entry{Key: e.Key, Value: v}
+	}
+	return out
 }
 
 // Result is what a Case produced on a Target.
@@ -162,15 +187,16 @@ func Check(c *Case, r *Result) []string {
 			diffs = append(diffs, fmt.Sprintf("map %s: not dumped", m))
 			continue
 		}
-		if d := DiffEntries(got, c.Maps[m]); d != "" {
+		if d := DiffEntries(masked(got, c.Ignore[m]), masked(c.Maps[m], c.Ignore[m])); d != "" {
 			diffs = append(diffs, fmt.Sprintf("map %s:\n%s", m, d))
 		}
 	}
 	return diffs
 }
 
-// Compare lists the differences between the results of two targets.
-func Compare(a, b *Result, an, bn string) []string {
+// Compare lists the differences between the results of two targets of
+// case c (whose Ignore spans are left out).
+func Compare(c *Case, a, b *Result, an, bn string) []string {
 	var diffs []string
 	for i := range a.Rets {
 		if i >= len(b.Rets) {
@@ -202,7 +228,7 @@ func Compare(a, b *Result, an, bn string) []string {
 			diffs = append(diffs, fmt.Sprintf("map %s: only on %s", m, map[bool]string{true: an, false: bn}[aok]))
 			continue
 		}
-		if d := DiffEntries(ae, be); d != "" {
+		if d := DiffEntries(masked(ae, c.Ignore[m]), masked(be, c.Ignore[m])); d != "" {
 			diffs = append(diffs, fmt.Sprintf("map %s (%s vs %s):\n%s", m, an, bn, d))
 		}
 	}

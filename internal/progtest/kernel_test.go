@@ -13,12 +13,17 @@ var (
 	kernelErr  error
 )
 
+// kernelAvailable reports (once) whether the bpf() syscall works here.
+func kernelAvailable() error {
+	kernelOnce.Do(func() { kernelErr = kernel.Available() })
+	return kernelErr
+}
+
 // needKernel skips t unless the bpf() syscall works here.
 func needKernel(t testing.TB) {
 	t.Helper()
-	kernelOnce.Do(func() { kernelErr = kernel.Available() })
-	if kernelErr != nil {
-		t.Skipf("skipping the kernel comparison: %v", kernelErr)
+	if err := kernelAvailable(); err != nil {
+		t.Skipf("skipping the kernel comparison: %v", err)
 	}
 }
 
@@ -54,7 +59,7 @@ func TestKernelDifferential(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if d := Compare(h, k, "bpfhost", "kernel"); len(d) > 0 {
+				if d := Compare(c, h, k, "bpfhost", "kernel"); len(d) > 0 {
 					t.Errorf("bpfhost and the kernel differ:\n%s", strings.Join(d, "\n"))
 				}
 			})
