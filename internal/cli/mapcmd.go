@@ -95,7 +95,7 @@ func (c *cli) mapShow(args []string) error {
 		}
 		list = len(ids) > 1
 	case len(args) != 0:
-		return &usageError{mapUsage}
+		return errorf("what is '%s'?", args[0])
 	default:
 		ids = st.SortedMapIDs()
 	}
@@ -117,6 +117,11 @@ func (c *cli) showMap(h *mapHandle) {
 	memlock := mapMemlock(h, c.st.Root)
 	isProgArray := h.m.Type() == maps.ProgArray
 	pins := c.st.PinsOf(state.KindMap, mm.ID)
+	// Like libbpf, only maps with typed keys or values carry BTF.
+	var btfID uint32
+	if c.mapBTF(mm) != nil {
+		btfID = mm.BTFID
+	}
 	frozen := 0
 	if mm.Frozen {
 		frozen = 1
@@ -143,8 +148,8 @@ func (c *cli) showMap(h *mapHandle) {
 			j.boolField("owner_jited", false)
 		}
 		j.intField("frozen", int64(frozen))
-		if mm.BTFID != 0 {
-			j.uintField("btf_id", uint64(mm.BTFID))
+		if btfID != 0 {
+			j.uintField("btf_id", uint64(btfID))
 		}
 		if c.bpffs && len(pins) > 0 {
 			j.name("pinned")
@@ -167,14 +172,14 @@ func (c *cli) showMap(h *mapHandle) {
 	if isProgArray && mm.OwnerProgType != "" {
 		fmt.Fprintf(w, "\n\towner_prog_type %s  owner not jited", mm.OwnerProgType)
 	}
-	if mm.BTFID != 0 || frozen != 0 {
+	if btfID != 0 || frozen != 0 {
 		fmt.Fprint(w, "\n\t")
 	}
-	if mm.BTFID != 0 {
-		fmt.Fprintf(w, "btf_id %d", mm.BTFID)
+	if btfID != 0 {
+		fmt.Fprintf(w, "btf_id %d", btfID)
 	}
 	if frozen != 0 {
-		if mm.BTFID != 0 {
+		if btfID != 0 {
 			fmt.Fprint(w, "  ")
 		}
 		fmt.Fprint(w, "frozen")

@@ -424,7 +424,13 @@ func (c *cli) mapQueueRead(args []string, op string) error {
 	}
 	if err != nil {
 		if errors.Is(err, maps.ENOENT) {
-			return errorf("empty map")
+			// bpftool prints this one on standard output.
+			if c.json {
+				c.jw.null()
+			} else {
+				fmt.Fprintln(c.out, "Error: empty map")
+			}
+			return errSilent
 		}
 		return errorf("%s failed: %s", op, strerror(err))
 	}

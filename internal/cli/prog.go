@@ -46,7 +46,7 @@ func (c *cli) progShow(args []string) error {
 		}
 		list = len(ids) > 1
 	case len(args) != 0:
-		return &usageError{progUsage}
+		return errorf("what is '%s'?", args[0])
 	default:
 		ids = st.SortedProgIDs()
 	}
@@ -226,8 +226,18 @@ func (c *cli) dumpXlated(insns []isa.Instruction, opcodes bool) {
 			c.jw.startObject()
 			c.jw.strField("disasm", text)
 			if opcodes {
+				// bpftool splits the encoding into its fields; the imm of
+				// an ld_imm64 runs on into the second slot.
 				c.jw.name("opcodes")
-				c.jw.hexBytes(raw)
+				c.jw.startObject()
+				c.jw.strField("code", fmt.Sprintf("0x%02x", raw[0]))
+				c.jw.strField("src_reg", fmt.Sprintf("0x%x", raw[1]>>4))
+				c.jw.strField("dst_reg", fmt.Sprintf("0x%x", raw[1]&0xf))
+				c.jw.name("off")
+				c.jw.hexBytes(raw[2:4])
+				c.jw.name("imm")
+				c.jw.hexBytes(raw[4:])
+				c.jw.endObject()
 			}
 			c.jw.endObject()
 		} else {

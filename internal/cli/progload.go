@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"path"
 	"sort"
 	"strings"
@@ -105,6 +106,9 @@ func (c *cli) progLoad(args []string, firstOnly bool) error {
 		}
 	}
 
+	if _, err := os.Stat(file); err != nil {
+		return c.libbpfError("failed to open object file", fmt.Errorf("elf: failed to open %s: %s", file, strerror(osErrno(err))))
+	}
 	spec, err := ebpf.LoadCollectionSpec(file)
 	if err != nil {
 		return c.libbpfError("failed to open object file", err)
