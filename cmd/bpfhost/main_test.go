@@ -233,8 +233,8 @@ func TestScript(t *testing.T) {
 		fmt.Sprintf("key: 00 00 00 00  value: %02x 00 00 00\nFound 1 element\n", progID(t, h, progs+"/xdp_tail")))
 	h.write("tail.bin", packet(0xee))
 	h.write("drop.bin", packet(0xff))
-	expectEqual(t, "tail call", h.ok("-j prog run pinned "+progs+"/xdp_count data_in tail.bin")[:12], `{"retval":3,`)
-	expectEqual(t, "drop", h.ok("-j prog run pinned "+progs+"/xdp_count data_in drop.bin")[:12], `{"retval":1,`)
+	expectEqual(t, "tail call", h.ok("-j prog run pinned " + progs + "/xdp_count data_in tail.bin")[:12], `{"retval":3,`)
+	expectEqual(t, "drop", h.ok("-j prog run pinned " + progs + "/xdp_count data_in drop.bin")[:12], `{"retval":1,`)
 
 	// Per-CPU values: runs take some CPU; the sum is the run count.
 	var pcpu []struct {
