@@ -89,8 +89,8 @@ package maps
 // # Iteration order
 //
 // Hash maps iterate in slot order, not the kernel's bucket order; as in the
-// kernel, NextKey of a missing key restarts from the first key, and deleting
-// elements during iteration never repeats a key. LPM tries iterate exactly
+// kernel, NextKey of a missing key (one just deleted, say) restarts from the
+// first key. LPM tries iterate exactly
 // like the kernel (post-order: more specific prefixes first, 0-branches
 // first). Arrays iterate by index.
 //
