@@ -102,6 +102,9 @@ func (m *arrayMap) NextKey(key, next []byte) error { return arrayNextKey(&m.base
 // arrayNextKey implements get_next_key of every array-like map: a missing
 // or out-of-range key yields index 0, the last index ENOENT.
 func arrayNextKey(b *base, key, next []byte) error {
+	if err := b.live(); err != nil {
+		return err
+	}
 	if key != nil {
 		if err := b.checkKey(key); err != nil {
 			return err
@@ -169,7 +172,7 @@ func (m *arrayMap) UpdateElem(key, value []byte, flags uint64, cpu int) error {
 func (m *arrayMap) DeleteElem(key []byte) error { return EINVAL }
 
 // Close releases the map's memory.
-func (m *arrayMap) Close() error { return m.st.free() }
+func (m *arrayMap) Close() error { return m.close() }
 
 // ValueAddr returns the address of the first value (for global data:
 // ld_imm64 pseudo map value references offset into it).

@@ -11,7 +11,10 @@ type base struct {
 	spec Spec
 	ncpu int
 	id   uint32 // atomic
-	st   *storage
+	// closed is set (atomically) by Close; user-space calls then fail
+	// with EBADF instead of touching unmapped memory.
+	closed uint32
+	st     *storage
 	// exported says whether the value part is program-addressable (Regions).
 	exported bool
 }
@@ -58,7 +61,26 @@ func (b *base) userValueSize() int {
 	return int(b.spec.ValueSize)
 }
 
+// live returns EBADF once the map is closed.
+func (b *base) live() error {
+	if atomic.LoadUint32(&b.closed) != 0 {
+		return b.errf(EBADF, "map is closed")
+	}
+	return nil
+}
+
+// close marks the map closed and frees its storage (idempotent).
+func (b *base) close() error {
+	if atomic.SwapUint32(&b.closed, 1) != 0 {
+		return nil
+	}
+	return b.st.free()
+}
+
 func (b *base) checkKey(key []byte) error {
+	if err := b.live(); err != nil {
+		return err
+	}
 	if len(key) != int(b.spec.KeySize) {
 		return b.errf(EINVAL, "key of %d bytes, the map's key size is %d", len(key), b.spec.KeySize)
 	}
@@ -66,6 +88,9 @@ func (b *base) checkKey(key []byte) error {
 }
 
 func (b *base) checkUserValue(value []byte) error {
+	if err := b.live(); err != nil {
+		return err
+	}
 	if n := b.userValueSize(); len(value) != n {
 		return b.errf(EINVAL, "value buffer of %d bytes, expected %d", len(value), n)
 	}

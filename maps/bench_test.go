@@ -24,10 +24,27 @@ func TestProgramPathsDoNotAllocate(t *testing.T) {
 		"full":  func() { n++; h.UpdateElem(u64buf(k, n%8), v, UpdateNoExist, 0) },
 		"lru":   func() { n++; lru.UpdateElem(u64buf(k, n), v, UpdateAny, 0); lru.LookupElem(k, 0) },
 		"array": func() { a.UpdateElem(k4, v, UpdateAny, 1); a.LookupElem(k4, 1); a.UpdateElem(k4, v, UpdateNoExist, 1) },
-		"lpm":   func() { lpm.UpdateElem(lk, lv, UpdateAny, 0); lpm.LookupElem(lk, 0); lpm.DeleteElem(lk); lpm.DeleteElem(lk) },
-		"queue": func() { q.Push(v, 0); q.Push(v, 0); q.Push(v, 0); q.Pop(v); q.Pop(v); q.Pop(v) },
-		"ring":  func() { rb.Output(data, 0); rb.Submit(rb.Reserve(9999, 0), 0); rb.Discard(rb.Reserve(8, 0), 0); rb.Query(0) },
-		"perf":  func() { pe.Output(0, data); pe.Output(5, data) },
+		"lpm": func() {
+			lpm.UpdateElem(lk, lv, UpdateAny, 0)
+			lpm.LookupElem(lk, 0)
+			lpm.DeleteElem(lk)
+			lpm.DeleteElem(lk)
+		},
+		"queue": func() {
+			q.Push(v, 0)
+			q.Push(v, 0)
+			q.Push(v, 0)
+			q.Pop(v)
+			q.Pop(v)
+			q.Pop(v)
+		},
+		"ring": func() {
+			rb.Output(data, 0)
+			rb.Submit(rb.Reserve(9999, 0), 0)
+			rb.Discard(rb.Reserve(8, 0), 0)
+			rb.Query(0)
+		},
+		"perf": func() { pe.Output(0, data); pe.Output(5, data) },
 	} {
 		if allocs := testing.AllocsPerRun(100, f); allocs != 0 {
 			t.Errorf("%s: %v allocations per run", name, allocs)

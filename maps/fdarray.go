@@ -138,7 +138,7 @@ func (m arrayOfMaps) Inner(key []byte) uint32 {
 }
 
 // Close releases the map's memory.
-func (m *fdArray) Close() error { return m.st.free() }
+func (m *fdArray) Close() error { return m.close() }
 
 // checkInner tests that the map with ID id may be stored in the map-in-map
 // b: it must exist (EBADF otherwise, as for a bad descriptor) and match the

@@ -307,6 +307,9 @@ func (m *hashMap) deleteLocked(key []byte) error {
 // NextKey walks the slots in slot order: a nil or missing key yields the
 // first key, as the kernel's htab_map_get_next_key does.
 func (m *hashMap) NextKey(key, next []byte) error {
+	if err := m.live(); err != nil {
+		return err
+	}
 	if key != nil {
 		if err := m.checkKey(key); err != nil {
 			return err
@@ -426,5 +429,5 @@ func (m *hashMap) Len() int {
 func (m *hashMap) Close() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.st.free()
+	return m.close()
 }

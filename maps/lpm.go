@@ -387,6 +387,9 @@ func (m *lpmTrie) Delete(key []byte) error {
 }
 
 func (m *lpmTrie) NextKey(key, next []byte) error {
+	if err := m.live(); err != nil {
+		return err
+	}
 	if key != nil {
 		if err := m.checkKey(key); err != nil {
 			return err
@@ -451,5 +454,5 @@ func (m *lpmTrie) Len() int {
 func (m *lpmTrie) Close() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.st.free()
+	return m.close()
 }

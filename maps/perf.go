@@ -119,6 +119,9 @@ func (m *perfArray) getRing(r []byte, pos uint64, b []byte) {
 // Read pops the oldest sample of the first non-empty ring, starting after
 // the ring read last so that no index starves.
 func (m *perfArray) Read() (cpu int, sample []byte, ok bool) {
+	if m.live() != nil {
+		return 0, nil, false
+	}
 	n := m.spec.MaxEntries
 	start := m.cursor.Load()
 	for k := uint32(0); k < n; k++ {

@@ -159,3 +159,33 @@ func TestReopenKeepsContents(t *testing.T) {
 		t.Fatal("Open of a missing file succeeded")
 	}
 }
+
+func TestUseAfterClose(t *testing.T) {
+	for _, s := range []Spec{
+		{Type: Array, KeySize: 4, ValueSize: 4, MaxEntries: 1},
+		{Type: Hash, KeySize: 4, ValueSize: 4, MaxEntries: 1},
+		{Type: LPMTrie, KeySize: 8, ValueSize: 4, MaxEntries: 1, Flags: FlagNoPrealloc},
+		{Type: Queue, ValueSize: 4, MaxEntries: 1},
+		{Type: ProgArray, KeySize: 4, ValueSize: 4, MaxEntries: 1},
+	} {
+		m, err := New(s, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Close(); err != nil {
+			t.Fatalf("second Close: %v", err)
+		}
+		var key []byte
+		if s.KeySize > 0 {
+			key = make([]byte, s.KeySize)
+		}
+		wantErrno(t, s.Type.String()+" lookup after close", m.Lookup(key, make([]byte, 4)), EBADF)
+		wantErrno(t, s.Type.String()+" update after close", m.Update(key, make([]byte, 4), 0), EBADF)
+		if s.KeySize > 0 {
+			wantErrno(t, s.Type.String()+" next after close", m.NextKey(nil, make([]byte, s.KeySize)), EBADF)
+		}
+	}
+}

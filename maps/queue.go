@@ -167,7 +167,7 @@ func (m *queueMap) DeleteElem(key []byte) error { return EINVAL }
 func (m *queueMap) Close() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.st.free()
+	return m.close()
 }
 
 var _ QueueMap = (*queueMap)(nil)

@@ -187,6 +187,9 @@ func (m *ringBuf) Query(flags uint64) uint64 {
 // libbpf's ring_buffer__consume does; ok is false when the next record is
 // still being written or there is none.
 func (m *ringBuf) Read() ([]byte, bool) {
+	if m.live() != nil {
+		return nil, false
+	}
 	m.consMu.Lock()
 	defer m.consMu.Unlock()
 	consW := m.st.word(wordRBCons)
@@ -255,6 +258,6 @@ func (m *ringBuf) UpdateElem(key, value []byte, flags uint64, cpu int) error { r
 func (m *ringBuf) DeleteElem(key []byte) error { return ENOTSUPP }
 
 // Close releases the map's memory.
-func (m *ringBuf) Close() error { return m.st.free() }
+func (m *ringBuf) Close() error { return m.close() }
 
 var _ RingBufMap = (*ringBuf)(nil)
