@@ -72,6 +72,9 @@ func newStorage(spec Spec, opts Options, ncpu int, metaSize, valsSize uint64, re
 		return nil, layoutError(spec, "storage")
 	}
 	total := int(metaSize + valsSize)
+	if !spec.Type.PerCPU() {
+		ncpu = 0 // only per-CPU layouts depend on it: reopen under any CPU count
+	}
 	want := encodeHeader(spec, ncpu, metaSize, valsSize)
 	var blk *offheap.Block
 	var err error
