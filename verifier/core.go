@@ -75,7 +75,11 @@ func (v *verifier) initialState() *state {
 	if v.pt.rawMem {
 		f.regs[1] = pointer(ptrMem)
 		f.regs[1].memSize = int32(v.opts.MemSize)
-		f.regs[2] = constScalar(uint64(v.opts.MemSize))
+		// The length is a number the program cannot use to reach beyond
+		// MemSize: runs must provide at least MemSize bytes.
+		f.regs[2] = unknownScalar()
+		f.regs[2].umax = 1 << 32
+		f.regs[2].sync()
 	} else {
 		f.regs[1] = pointer(ptrCtx)
 	}

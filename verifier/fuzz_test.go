@@ -110,7 +110,7 @@ func checkNoHang(t *testing.T, insns []isa.Instruction, typ string) {
 	go func() {
 		defer close(done)
 		Verify(insns, Options{ProgType: typ, Maps: testMaps, MemSize: 32, MaxProcessed: 50000})
-		Verify(insns, Options{ProgType: typ, Maps: testMaps, MemSize: 32, MaxProcessed: 50000, Unprivileged: true, LogLevel: 2})
+		Verify(insns, Options{ProgType: typ, Maps: testMaps, MemSize: 32, MaxProcessed: 5000, Unprivileged: true, LogLevel: 2})
 	}()
 	select {
 	case <-done:
@@ -146,7 +146,7 @@ func FuzzVerify(f *testing.F) {
 func TestGeneratedPrograms(t *testing.T) {
 	var seed uint64 = 12345
 	buf := make([]byte, 400)
-	for i := 0; i < 1500; i++ {
+	for i := 0; i < 800; i++ {
 		for j := 0; j < len(buf); j += 8 {
 			seed = seed*6364136223846793005 + 1442695040888963407
 			binary.LittleEndian.PutUint64(buf[j:], seed)

@@ -54,6 +54,9 @@ func (v *verifier) visit(pc int) (pruned bool, err error) {
 		if drop < 0 {
 			drop = 0 // all in flight (a long loop): forget the oldest
 		}
+		// Its state is no longer compared against; keep only the branch
+		// count (paths below it still report to it).
+		list[drop].st = nil
 		list = append(list[:drop], list[drop+1:]...)
 		v.liveStates--
 	}

@@ -1,0 +1,101 @@
+// Package verifier proves eBPF programs safe before they run unchecked, the
+// way the Linux kernel's verifier does for a privileged (CAP_BPF) loader:
+// every memory access stays inside an object the program may touch, every
+// helper gets arguments of the right kind, acquired references (ring buffer
+// records) are released on every path, and the program terminates.
+//
+// # Input
+//
+// Verify takes the linked form of a program (see the loader): bpf-to-bpf
+// calls and ld_imm64 function references hold relative offsets, ld_imm64 map
+// references hold map IDs (PseudoMapFD, or PseudoMapValue with the value
+// offset in the second slot). Map IDs are resolved by Options.Maps (the live
+// registry by default, or a MapTable in tests and offline checks). Context
+// accesses are checked against Linux's layout (struct xdp_md), or against
+// the host layout when Options.HostContext says the loader already rewrote
+// them.
+//
+// # Passes
+//
+// The first pass (cfg.go) is structural, like the kernel's check_cfg: every
+// opcode, register and reserved field is valid, ld_imm64 pairs are whole,
+// subprograms are found from call and function-reference targets, jumps stay
+// in their function and never land on a second slot, no function falls off
+// its end, every instruction is reachable, and r10 is never written. It also
+// computes which registers are live at each instruction (backward data flow)
+// and marks prune points (jump targets, branch fall-throughs, calls,
+// function entries).
+//
+// The second pass is abstract interpretation by path exploration (core.go,
+// exec.go, mem.go, branch.go, calls.go). A state holds, per call frame, the
+// abstract value of r0-r10 and of each 8-byte stack slot, plus the list of
+// held references. A register is not-init, a scalar, or a pointer: to the
+// context, a stack frame (+offset), packet data (+offset, with the number of
+// bytes known to exist after it), the packet end, packet metadata, a map
+// value (+offset), a map value or NULL, a map handle, sized memory (ring
+// buffer records, raw memory), sized memory or NULL, a map-in-map inner map
+// or NULL, or a function. Scalars, and the variable part of pointer
+// offsets, are tracked as in the kernel: signed and unsigned 64-bit and
+// 32-bit ranges plus known bits (tnum.go), kept consistent by reg.sync. ALU
+// results (scalar.go) are computed on those domains; conditional jumps decide
+// a branch when the ranges allow and otherwise refine both sides
+// (branch.go), including through 32-bit views, linked copies of a scalar
+// (mov gives both the same id), null checks (all copies of a maybe-NULL
+// pointer become valid or 0) and packet bounds checks against data_end in
+// both operand orders and both branch directions. The stack tracks spilled
+// registers (8-byte aligned stores of any register) and, byte by byte,
+// whether it holds zero, some value, or was never written; privileged
+// programs may read unwritten stack (as an unknown value), unprivileged ones
+// may not (Options.Unprivileged also refuses pointer leaks, pointer
+// comparisons and bitwise operations on pointers, as the kernel does for
+// !CAP_BPF). Helpers are described by prototypes (helpers.go) with argument
+// kinds (map handle, key/value-sized memory, memory plus constant size,
+// context, ring buffer record to release, callback function) and result
+// kinds; xdp_adjust_* invalidate every packet pointer.
+//
+// bpf-to-bpf calls push a frame (at most 8; callees get r1-r5, r6-r9 start
+// uninitialized, the caller's r1-r5 are clobbered on return, stack pointers
+// into a returning frame are invalidated and may not be returned). Callback
+// helpers (bpf_loop, for_each_map_elem) fork: one path continues after the
+// call, the other enters the callback in a new frame and, when it returns
+// 0 or 1, comes back to the helper call, which may call it again; pruning at
+// that call (allowed there against states still being explored, because
+// the helper bounds the iterations, after widening scalars that changed)
+// ends the iteration. The combined stack of every call chain, each frame
+// rounded up to 32 bytes, must fit in 512 bytes, as in the kernel.
+//
+// # Termination and pruning
+//
+// Paths are explored depth first. At prune points the state is compared with
+// checkpoints stored there (prune.go): if a checkpoint whose every path was
+// proven safe covers the current state (same types, ranges containing the
+// current ones, packet ranges no larger, stack bytes no more initialized,
+// ids matching one to one, only live registers compared) the path ends. A
+// checkpoint whose paths are still being explored is an ancestor of the
+// current path (depth-first order); reaching it again with an identical
+// state is an infinite loop and is refused. Every other loop is unrolled
+// until it exits, so bounded loops verify and unbounded ones exhaust the
+// budget of 1,000,000 processed instructions (Options.MaxProcessed), as in
+// the kernel.
+//
+// # Log
+//
+// On refusal Verify returns an *Error (errors.Is ErrRefused) with the
+// instruction and reason, and Result.Log ends like the kernel's log: the
+// instruction with its disassembly, the register and stack state, the
+// one-line reason and the processed-instruction summary. LogLevel 1 adds
+// every processed instruction and each path's starting state; 2 adds the
+// state after every instruction.
+//
+// # Differences from Linux
+//
+// No precision tracking (all scalars count as precise, so pruning is more
+// conservative), no stack liveness (only registers), no BTF, kfuncs, spin
+// locks, timers, dynptrs or iterators, and constant-string arguments
+// (snprintf, strncmp) are checked to lie in a read-only map value but not for
+// their NUL terminator: helpers must bound string scans by the value's end.
+// trace_printk's r3-r5 are not checked (as in Linux), so %s arguments must be
+// read by the helper with bounds checks. For the "raw" program type r1 is
+// writable memory of Options.MemSize bytes and r2 an unknown length; runs
+// must provide at least MemSize bytes.
+package verifier
