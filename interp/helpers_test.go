@@ -123,8 +123,10 @@ func newEnv(t testing.TB) *env {
 	return &env{t: tt, cpus: cpus, cpu: cpus.Acquire()}
 }
 
-// mem returns the test memory block.
-func (e *env) mem() []byte { return e.cpu.Packet[:memSize] }
+// mem returns the test memory block. It starts after the packet headroom
+// so that it is never adjacent to the stack, which the operating system
+// may map right before the packet buffer.
+func (e *env) mem() []byte { return e.cpu.Packet[vm.PacketHeadroom : vm.PacketHeadroom+memSize] }
 
 // run prepares and runs insns (checked unless told otherwise) with r1 = the
 // memory block's address and r2 = its size.

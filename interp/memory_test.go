@@ -11,6 +11,21 @@ import (
 
 var ne = binary.NativeEndian
 
+// firstWord is what a 32-bit load reads at the address of a 64-bit store of
+// v: the low half on little-endian hosts, the high half on big-endian ones.
+func firstWord(v uint64) uint64 {
+	b := make([]byte, 8)
+	ne.PutUint64(b, v)
+	if bigEndian {
+		if ne.Uint32(b) != uint32(v>>32) {
+			panic("byte order")
+		}
+	} else if ne.Uint32(b) != uint32(v) {
+		panic("byte order")
+	}
+	return uint64(ne.Uint32(b))
+}
+
 func TestLoadsStores(t *testing.T) {
 	e := newEnv(t)
 	for _, c := range []progCase{
@@ -25,7 +40,7 @@ func TestLoadsStores(t *testing.T) {
 		{"stx b truncates", prog(ldImm64(r1, 0x1122_3344_5566_7788), stx(isa.SizeB, r10, r1, -8), ldx(isa.SizeB, r0, r10, -8), exit()), 0x88},
 		// Native byte order: a 64-bit store read back as halves.
 		{"byte order", prog(ldImm64(r2, 0x1122_3344_5566_7788), stx(isa.SizeDW, r1, r2, 8), ldx(isa.SizeW, r0, r1, 8), exit()),
-			uint64(ne.Uint32([]byte{0x88, 0x77, 0x66, 0x55}))},
+			firstWord(0x1122_3344_5566_7788)},
 		// Memory block through r1, misaligned.
 		{"mem misaligned", prog(ldImm64(r2, 0x0102_0304_0506_0708), stx(isa.SizeDW, r1, r2, 3), ldx(isa.SizeDW, r0, r1, 3), exit()), 0x0102_0304_0506_0708},
 		{"mem misaligned w", prog(mov64(r2, 0x7abbccdd), stx(isa.SizeW, r1, r2, 5), ldx(isa.SizeW, r0, r1, 5), exit()), 0x7abbccdd},
@@ -63,7 +78,9 @@ func TestAtomics(t *testing.T) {
 		if size == isa.SizeW {
 			init = init32
 		}
-		return prog(ldImm64(r3, init), stx(isa.SizeDW, r1, r3, 8), ldImm64(r2, operand), mov64(r0, 0x77),
+		// Stored and read back with the operation's size, so the test holds
+		// on big-endian hosts too.
+		return prog(ldImm64(r3, init), stx(size, r1, r3, 8), ldImm64(r2, operand), mov64(r0, 0x77),
 			atomicOp(size, r1, r2, 8, op), result, exit())
 	}
 	memory := func(size uint8) isa.Instruction { return ldx(size, r0, r1, 8) }
@@ -84,18 +101,18 @@ func TestAtomics(t *testing.T) {
 		{"fetch xor64 new", run(isa.SizeDW, isa.AtomicXor|isa.AtomicFetch, 0xf, memory(isa.SizeDW)), init64 ^ 0xf},
 		{"xchg64 old", run(isa.SizeDW, isa.AtomicXchg, 0x1234_5678_9abc, fetched), init64},
 		{"xchg64 new", run(isa.SizeDW, isa.AtomicXchg, 0x1234_5678_9abc, memory(isa.SizeDW)), 0x1234_5678_9abc},
-		{"add32", run(isa.SizeW, isa.AtomicAdd, 0xffff_ffff, memory(isa.SizeDW)), init32 - 1},
-		{"or32", run(isa.SizeW, isa.AtomicOr, 0xf, memory(isa.SizeDW)), init32 | 0xf},
-		{"and32", run(isa.SizeW, isa.AtomicAnd, 0xff, memory(isa.SizeDW)), 0xf0},
-		{"xor32", run(isa.SizeW, isa.AtomicXor, 0xff, memory(isa.SizeDW)), init32 ^ 0xff},
+		{"add32", run(isa.SizeW, isa.AtomicAdd, 0xffff_ffff, memory(isa.SizeW)), init32 - 1},
+		{"or32", run(isa.SizeW, isa.AtomicOr, 0xf, memory(isa.SizeW)), init32 | 0xf},
+		{"and32", run(isa.SizeW, isa.AtomicAnd, 0xff, memory(isa.SizeW)), 0xf0},
+		{"xor32", run(isa.SizeW, isa.AtomicXor, 0xff, memory(isa.SizeW)), init32 ^ 0xff},
 		{"fetch add32 old zero-extended", run(isa.SizeW, isa.AtomicAdd|isa.AtomicFetch, 0xdead_0000_0000_0001, fetched), init32},
-		{"fetch add32 new", run(isa.SizeW, isa.AtomicAdd|isa.AtomicFetch, 0xdead_0000_0000_0001, memory(isa.SizeDW)), init32 + 1},
+		{"fetch add32 new", run(isa.SizeW, isa.AtomicAdd|isa.AtomicFetch, 0xdead_0000_0000_0001, memory(isa.SizeW)), init32 + 1},
 		{"fetch or32", run(isa.SizeW, isa.AtomicOr|isa.AtomicFetch, 1, fetched), init32},
 		{"fetch and32", run(isa.SizeW, isa.AtomicAnd|isa.AtomicFetch, 1, fetched), init32},
-		{"fetch and32 new", run(isa.SizeW, isa.AtomicAnd|isa.AtomicFetch, 0xf0, memory(isa.SizeDW)), 0xf0},
+		{"fetch and32 new", run(isa.SizeW, isa.AtomicAnd|isa.AtomicFetch, 0xf0, memory(isa.SizeW)), 0xf0},
 		{"fetch xor32", run(isa.SizeW, isa.AtomicXor|isa.AtomicFetch, 1, fetched), init32},
 		{"xchg32", run(isa.SizeW, isa.AtomicXchg, 0x1_0000_0005, fetched), init32},
-		{"xchg32 new", run(isa.SizeW, isa.AtomicXchg, 0x1_0000_0005, memory(isa.SizeDW)), 5},
+		{"xchg32 new", run(isa.SizeW, isa.AtomicXchg, 0x1_0000_0005, memory(isa.SizeW)), 5},
 		// cmpxchg: r0 is the expected value (0x77 in run, overridden here).
 		{"cmpxchg64 match stores", prog(ldImm64(r3, init64), stx(isa.SizeDW, r1, r3, 8), mov64(r2, 9), ldImm64(r0, init64),
 			atomicOp(isa.SizeDW, r1, r2, 8, isa.AtomicCmpXchg), ldx(isa.SizeDW, r0, r1, 8), exit()), 9},
@@ -105,9 +122,9 @@ func TestAtomics(t *testing.T) {
 			atomicOp(isa.SizeDW, r1, r2, 8, isa.AtomicCmpXchg), ldx(isa.SizeDW, r0, r1, 8), exit()), init64},
 		{"cmpxchg64 mismatch old in r0", prog(ldImm64(r3, init64), stx(isa.SizeDW, r1, r3, 8), mov64(r2, 9), mov64(r0, 1),
 			atomicOp(isa.SizeDW, r1, r2, 8, isa.AtomicCmpXchg), exit()), init64},
-		{"cmpxchg32 compares low half of r0", prog(ldImm64(r3, init32), stx(isa.SizeDW, r1, r3, 8), mov64(r2, 9), ldImm64(r0, 0xffff_0000_0000_0000|init32),
-			atomicOp(isa.SizeW, r1, r2, 8, isa.AtomicCmpXchg), ldx(isa.SizeDW, r0, r1, 8), exit()), 9},
-		{"cmpxchg32 old zero-extended", prog(ldImm64(r3, init32), stx(isa.SizeDW, r1, r3, 8), mov64(r2, 9), ldImm64(r0, 0xffff_0000_0000_0000),
+		{"cmpxchg32 compares low half of r0", prog(ldImm64(r3, init32), stx(isa.SizeW, r1, r3, 8), mov64(r2, 9), ldImm64(r0, 0xffff_0000_0000_0000|init32),
+			atomicOp(isa.SizeW, r1, r2, 8, isa.AtomicCmpXchg), ldx(isa.SizeW, r0, r1, 8), exit()), 9},
+		{"cmpxchg32 old zero-extended", prog(ldImm64(r3, init32), stx(isa.SizeW, r1, r3, 8), mov64(r2, 9), ldImm64(r0, 0xffff_0000_0000_0000),
 			atomicOp(isa.SizeW, r1, r2, 8, isa.AtomicCmpXchg), exit()), init32},
 		{"atomic on stack", prog(st(isa.SizeDW, r10, -8, 40), mov64(r2, 2), atomicOp(isa.SizeDW, r10, r2, -8, isa.AtomicAdd), ldx(isa.SizeDW, r0, r10, -8), exit()), 42},
 	} {
