@@ -27,7 +27,7 @@ func newArray(b base, opts Options, reopen bool) (*arrayMap, error) {
 	if err != nil {
 		return nil, err
 	}
-	m.st, m.exported = st, true
+	m.st, m.exported = st, size
 	return m, nil
 }
 

@@ -38,7 +38,7 @@ func TestArraySemantics(t *testing.T) {
 		t.Fatalf("elements %d bytes apart, want 8 (round_up(6, 8))", a2-addr)
 	}
 	r := m.Regions()
-	if len(r) != 1 || !r[0].Contains(addr, 24) {
+	if len(r) != 1 || !r[0].Contains(addr, 16) || r[0].Contains(addr, 17) {
 		t.Fatalf("regions %v do not cover the values at %#x", r, addr)
 	}
 	copy(mem(addr, 6), "fromBP")
@@ -93,5 +93,17 @@ func TestPerCPUArrayLayout(t *testing.T) {
 		if got := index(out[c*8:]); got != want {
 			t.Fatalf("after prog update cpu %d = %d, want %d", c, got, want)
 		}
+	}
+}
+
+func TestRegionsAreExact(t *testing.T) {
+	m := mustNew(t, Spec{Name: "a", Type: Array, KeySize: 4, ValueSize: 4, MaxEntries: 3}, Options{})
+	r := m.Regions()
+	if len(r) != 1 || r[0].End-r[0].Start != 24 || r[0].Start != m.LookupElem(u32(0), 0) {
+		t.Fatalf("regions %v, want the 24 bytes of 3 values 8 bytes apart", r)
+	}
+	h := mustNew(t, Spec{Name: "h", Type: PerCPUHash, KeySize: 4, ValueSize: 12, MaxEntries: 5}, Options{NumCPU: 3})
+	if r := h.Regions(); len(r) != 1 || r[0].End-r[0].Start != 5*3*16 {
+		t.Fatalf("per-CPU hash regions %v, want 240 bytes", r)
 	}
 }

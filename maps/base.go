@@ -15,8 +15,9 @@ type base struct {
 	// with EBADF instead of touching unmapped memory.
 	closed uint32
 	st     *storage
-	// exported says whether the value part is program-addressable (Regions).
-	exported bool
+	// exported is how many bytes at the start of the value part programs
+	// may address (Regions); 0 for types whose values are private.
+	exported uint64
 }
 
 // Spec returns the map's description.
@@ -37,11 +38,11 @@ func (b *base) SetID(id uint32) { atomic.StoreUint32(&b.id, id) }
 
 // Regions lists the program-addressable value memory of the map.
 func (b *base) Regions() []Region {
-	if !b.exported || b.st == nil || len(b.st.vals) == 0 {
+	if b.exported == 0 || b.st == nil || uint64(len(b.st.vals)) < b.exported {
 		return nil
 	}
 	start := b.st.valsAddr()
-	return []Region{{Start: start, End: start + uintptr(len(b.st.vals))}}
+	return []Region{{Start: start, End: start + uintptr(b.exported)}}
 }
 
 // Sync flushes a file-backed map's storage to stable storage.

@@ -66,7 +66,9 @@ func newHash(b base, opts Options, reopen bool) (*hashMap, error) {
 		return nil, err
 	}
 	m.st = st
-	m.exported = b.spec.Type != HashOfMaps
+	if b.spec.Type != HashOfMaps {
+		m.exported = n * m.stride
+	}
 	m.idx = newKeyIndex(b.spec.MaxEntries, m.keyAt)
 	m.used = make([]uint64, (n+63)/64)
 	m.free = make([]uint32, 0, n)

@@ -54,7 +54,7 @@ func newLPM(b base, opts Options, reopen bool) (*lpmTrie, error) {
 	if err != nil {
 		return nil, err
 	}
-	m.st, m.exported = st, true
+	m.st, m.exported = st, n*m.elem
 	nodes := 2 * n
 	m.nPrefix = make([]uint32, nodes)
 	m.nChild = make([][2]int32, nodes)

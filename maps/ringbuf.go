@@ -57,7 +57,7 @@ func newRingBuf(b base, opts Options, reopen bool) (*ringBuf, error) {
 		return nil, err
 	}
 	m := &ringBuf{base: b, size: n, mask: n - 1, notify: make(chan struct{}, 1)}
-	m.st, m.exported = st, true
+	m.st, m.exported = st, 2*n
 	cons, prod, pend := st.word(wordRBCons), st.word(wordRBProd), st.word(wordRBPending)
 	if *cons > *prod || *prod-*cons > n || *pend < *cons || *pend > *prod || (*cons|*prod|*pend)%8 != 0 {
 		*cons, *prod, *pend = 0, 0, 0 // damaged positions: start empty
