@@ -122,9 +122,13 @@ func TestReopenKeepsContents(t *testing.T) {
 		o := path("rb")
 		m, _ := New(Spec{Name: "r", Type: RingBuf, MaxEntries: 4096}, o)
 		m.(RingBufMap).Output([]byte("persisted"), 0)
+		m.(RingBufMap).Reserve(16, 0) // still reserved when the map is closed
+		m.(RingBufMap).Output([]byte("after the orphan"), 0)
 		m = reopen(t, m, o)
-		if rec, ok := m.(RingBufMap).Read(); !ok || string(rec) != "persisted" {
-			t.Fatalf("record %q %v", rec, ok)
+		for _, want := range []string{"persisted", "after the orphan"} {
+			if rec, ok := m.(RingBufMap).Read(); !ok || string(rec) != want {
+				t.Fatalf("record %q %v, want %q", rec, ok, want)
+			}
 		}
 	})
 	t.Run("prog_array", func(t *testing.T) {

@@ -62,7 +62,30 @@ func newRingBuf(b base, opts Options, reopen bool) (*ringBuf, error) {
 	if *cons > *prod || *prod-*cons > n || *pend < *cons || *pend > *prod || (*cons|*prod|*pend)%8 != 0 {
 		*cons, *prod, *pend = 0, 0, 0 // damaged positions: start empty
 	}
+	if reopen {
+		m.dropOrphans()
+	}
 	return m, nil
+}
+
+// dropOrphans discards records still reserved when the file was last used:
+// no program holds them any more, and left BUSY they would block the
+// consumer and, once the ring wraps, every producer.
+func (m *ringBuf) dropOrphans() {
+	cons, prod := m.st.word(wordRBCons), m.st.word(wordRBProd)
+	for pos := *cons; pos < *prod; {
+		l := atomic.LoadUint32(m.hdrLen(pos))
+		span := recordSpan(uint64(l &^ (RingBufBusyBit | RingBufDiscardBit)))
+		if span > *prod-pos {
+			*cons = *prod // damaged record chain: drop the rest
+			break
+		}
+		if l&RingBufBusyBit != 0 {
+			atomic.StoreUint32(m.hdrLen(pos), l&^RingBufBusyBit|RingBufDiscardBit)
+		}
+		pos += span
+	}
+	*m.st.word(wordRBPending) = *cons
 }
 
 func (m *ringBuf) hdrLen(pos uint64) *uint32 { return u32at(m.st.vals, pos&m.mask) }
