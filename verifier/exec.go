@@ -392,8 +392,9 @@ func (v *verifier) aligned(p *reg, off int16, size int) bool {
 }
 
 // directValueMap reports whether ld_imm64 may point directly into the map's
-// value (global data maps are arrays).
-func directValueMap(mi MapInfo) bool { return mi.Type == 2 }
+// value: single-element arrays, as global data maps are (Linux refuses the
+// others with ENOTSUPP).
+func directValueMap(mi MapInfo) bool { return mi.Type == 2 && mi.MaxEntries == 1 }
 
 // clamp64 converts for messages.
 func clamp64(u uint64) int64 {

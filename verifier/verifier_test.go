@@ -83,7 +83,7 @@ var positiveCases = []vcase{
 		ldx(DW, r1, r0, 0), alu64i(isa.ALUAnd, r1, 63), // r1 in [0,63]
 		jmpi(isa.JmpJGT, r1, 56, 3), add64r(r0, r1), ldx(DW, r0, r0, 0), exit(),
 		retZero)},
-	{name: "direct map value", insns: prog(ldMapValue(r1, mapArray, 8), ldx(DW, r0, r1, 0), exit())},
+	{name: "direct map value", insns: prog(ldMapValue(r1, mapRdOnly, 0), ldx(DW, r0, r1, 0), exit())},
 	{name: "bounded loop", insns: prog(
 		mov64i(r0, 0), mov64i(r1, 0),
 		add64r(r0, r1), add64i(r1, 1), jmpi(isa.JmpJLT, r1, 100, -3), exit())},
@@ -216,7 +216,9 @@ var negativeCases = []vcase{
 	{name: "pointer arithmetic on map handle", insns: prog(ldMap(r1, mapHash), add64i(r1, 8), retZero), want: "pointer arithmetic on map_ptr"},
 	{name: "pointer arithmetic before null check", insns: prog(lookup(mapHash), add64i(r0, 8), retZero), want: "null-check it first"},
 	{name: "unknown map", insns: prog(ldMap(r1, 99), retZero), want: "map ID 99 does not exist"},
-	{name: "direct value past end", insns: prog(ldMapValue(r1, mapArray, 64), retZero), want: "invalid access to map value pointer"},
+	{name: "direct value past end", insns: prog(ldMapValue(r1, mapRdOnly, 8), retZero), want: "invalid access to map value pointer"},
+	{name: "direct value of multi-element array", insns: prog(ldMapValue(r1, mapArray, 0), retZero), want: "does not support direct value access"},
+	{name: "direct value read past end", insns: prog(ldMapValue(r1, mapRdOnly, 4), ldx(DW, r0, r1, 0), exit()), want: "invalid access to map value"},
 	{name: "direct value of hash", insns: prog(ldMapValue(r1, mapHash, 0), retZero), want: "does not support direct value access"},
 
 	// Helpers.

@@ -1,0 +1,135 @@
+package verifier
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"os"
+	"sort"
+	"testing"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/rlimit"
+
+	"github.com/bpfhost/bpfhost/isa"
+)
+
+// kernelMaps creates, in the running kernel, one map per entry of the test
+// map table, so that hand-written programs can be loaded there too.
+func kernelMaps(t *testing.T) map[uint32]*ebpf.Map {
+	if err := rlimit.RemoveMemlock(); err != nil {
+		t.Skipf("bpf() not available: %v", err)
+	}
+	ids := []uint32{mapHash, mapArray, mapRingbuf, mapProgs, mapRdOnly, mapQueue}
+	out := map[uint32]*ebpf.Map{}
+	for _, id := range ids {
+		mi, _ := testMaps(id)
+		spec := &ebpf.MapSpec{Type: ebpf.MapType(mi.Type), KeySize: mi.KeySize, ValueSize: mi.ValueSize, MaxEntries: mi.MaxEntries, Flags: mi.Flags}
+		m, err := ebpf.NewMap(spec)
+		if err != nil {
+			for _, m := range out {
+				m.Close()
+			}
+			if errors.Is(err, os.ErrPermission) || errors.Is(err, ebpf.ErrNotSupported) {
+				t.Skipf("bpf() not available: %v", err)
+			}
+			t.Fatalf("creating kernel map %d: %v", id, err)
+		}
+		out[id] = m
+	}
+	t.Cleanup(func() {
+		for _, m := range out {
+			m.Close()
+		}
+	})
+	return out
+}
+
+// kernelLoad loads a hand-written XDP program into the kernel with map IDs
+// replaced by the kernel maps' descriptors; nil means the kernel accepted it.
+func kernelLoad(insns []isa.Instruction, km map[uint32]*ebpf.Map) error {
+	code := make([]isa.Instruction, len(insns))
+	copy(code, insns)
+	for i := 0; i+1 < len(code); i++ {
+		if code[i].Opcode == isa.OpLdImm64 {
+			if code[i].Src == isa.PseudoMapFD || code[i].Src == isa.PseudoMapValue {
+				if m := km[uint32(code[i].Imm)]; m != nil {
+					code[i].Imm = int32(m.FD())
+				}
+			}
+			i++
+		}
+	}
+	var prog asm.Instructions
+	rd := bytes.NewReader(isa.Encode(code))
+	for rd.Len() > 0 {
+		var ins asm.Instruction
+		if err := ins.Unmarshal(rd, binary.LittleEndian, "linux"); err != nil {
+			return err
+		}
+		prog = append(prog, ins)
+	}
+	p, err := ebpf.NewProgramWithOptions(&ebpf.ProgramSpec{Type: ebpf.XDP, License: "GPL", Instructions: prog},
+		ebpf.ProgramOptions{LogDisabled: true})
+	if err != nil {
+		return err
+	}
+	p.Close()
+	return nil
+}
+
+// kernelDisagreements lists hand-written cases where bpfhost deliberately
+// differs from Linux, with the reason.
+var kernelDisagreements = map[string]string{
+	// Linux accepts "r0 = ptr; exit" from XDP programs when privileged.
+	"pointer returned":    "bpfhost requires a scalar return value",
+	"host context layout": "host layout is bpfhost's own",
+	// Linux needs BTF func_info for callbacks; bpfhost does not use BTF.
+	"bpf_loop callback":                     "Linux: missing btf func_info",
+	"bpf_loop callback writes caller stack": "Linux: missing btf func_info",
+	"callback returns 2":                    "Linux: missing btf func_info",
+}
+
+// TestKernelAgrees loads every hand-written XDP case into the running
+// kernel and checks that it accepts exactly the programs bpfhost accepts.
+func TestKernelAgrees(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	km := kernelMaps(t)
+	cases := append(append([]vcase{}, positiveCases...), negativeCases...)
+	var disagree []string
+	for _, c := range cases {
+		if (c.typ != "" && c.typ != "xdp") || c.opts != nil && kernelDisagreements[c.name] == "" {
+			continue // raw type, unprivileged or option cases: no kernel equivalent
+		}
+		if len(c.insns) == 0 {
+			continue
+		}
+		_, ours := Verify(c.insns, Options{ProgType: "xdp", Maps: testMaps})
+		theirs := kernelLoad(c.insns, km)
+		if (ours == nil) != (theirs == nil) {
+			if why, ok := kernelDisagreements[c.name]; ok {
+				t.Logf("%s: known difference (%s)", c.name, why)
+				continue
+			}
+			disagree = append(disagree, c.name+": bpfhost: "+errString(ours)+" | kernel: "+errString(theirs))
+		}
+	}
+	sort.Strings(disagree)
+	for _, d := range disagree {
+		t.Error(d)
+	}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return "accepted"
+	}
+	var ve *ebpf.VerifierError
+	if errors.As(err, &ve) && len(ve.Log) > 0 {
+		return ve.Log[len(ve.Log)-1]
+	}
+	return err.Error()
+}
