@@ -208,15 +208,22 @@ func TestKernelDifferential(t *testing.T) {
 		{Spec{Type: LPMTrie, KeySize: 6, ValueSize: 4, MaxEntries: 12, Flags: FlagNoPrealloc}, true, func(r *rand.Rand) func() []byte {
 			return func() []byte { return lpmKey(uint32(r.Intn(18)), byte(r.Intn(4))<<6|byte(r.Intn(2)), byte(r.Intn(4))) }
 		}},
+		{Spec{Type: LPMTrie, KeySize: 8, ValueSize: 8, MaxEntries: 64, Flags: FlagNoPrealloc}, true, func(r *rand.Rand) func() []byte {
+			return func() []byte {
+				return lpmKey(uint32(r.Intn(34)), 10, byte(r.Intn(2))<<7|byte(r.Intn(2)), byte(r.Intn(3)), byte(r.Intn(256)))
+			}
+		}},
 	}
 	for _, c := range cases {
-		t.Run(c.spec.Type.String(), func(t *testing.T) {
-			km := kernelMap(t, c.spec)
-			m := mustNew(t, c.spec, Options{NumCPU: ncpu})
-			rng := rand.New(rand.NewSource(int64(c.spec.Type)))
-			d := &diffOps{t: t, m: m, km: km, rng: rng, keyGen: c.keys(rng), ordered: c.ordered}
-			d.run(3000)
-		})
+		for seed := int64(1); seed <= 3; seed++ {
+			t.Run(fmt.Sprintf("%s/seed%d", c.spec.Type, seed), func(t *testing.T) {
+				km := kernelMap(t, c.spec)
+				m := mustNew(t, c.spec, Options{NumCPU: ncpu})
+				rng := rand.New(rand.NewSource(seed))
+				d := &diffOps{t: t, m: m, km: km, rng: rng, keyGen: c.keys(rng), ordered: c.ordered}
+				d.run(3000)
+			})
+		}
 	}
 	for _, typ := range []Type{Queue, Stack} {
 		t.Run(typ.String(), func(t *testing.T) {
