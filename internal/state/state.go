@@ -95,14 +95,14 @@ func Open(root string, opts Options) (s *State, err error) {
 		lf.Close()
 		return nil, fmt.Errorf("locking state directory %s: %w", root, err)
 	}
-	s = &State{Root: root, Engine: opts.Engine, lock: lf, maps: map[uint32]*ebpf.Map{},
+	st := &State{Root: root, Engine: opts.Engine, lock: lf, maps: map[uint32]*ebpf.Map{},
 		progs: map[uint32]*ebpf.Program{}, btf: map[uint32]*cilium.CollectionSpec{}}
 	defer func() {
 		if err != nil {
-			s.Close()
-			s = nil
+			st.Close()
 		}
 	}()
+	s = st
 	if err := s.readMeta(); err != nil {
 		return nil, err
 	}
@@ -450,6 +450,9 @@ func (s *State) Abort() {
 
 // Close releases the objects and the lock.
 func (s *State) Close() {
+	if s == nil {
+		return
+	}
 	for _, p := range s.progs {
 		p.Close()
 	}
