@@ -160,3 +160,50 @@ func TestConcurrentRuns(t *testing.T) {
 		t.Errorf("shared counter = %d, want %d", n, workers*runs)
 	}
 }
+
+// pktLen is the packet size of BenchmarkInterpreterPacket.
+const pktLen = 1500
+
+// pktProg sums the bytes of a packet [r1, r2) one byte at a time, the way a
+// parser walks headers: a bounds test against the end, a packet load and
+// ALU work per byte.
+var pktProg = prog(
+	mov64(r0, 0),
+	// loop (1):
+	movReg(r3, r1), alu64K(isa.ALUAdd, r3, 1), jmpX(isa.JmpJGT, r3, r2, 4),
+	ldx(isa.SizeB, r4, r1, 0), alu64X(isa.ALUAdd, r0, r4), movReg(r1, r3), ja(-7),
+	exit())
+
+// pktInsns is the number of instructions pktProg executes.
+const pktInsns = 1 + pktLen*7 + 3 + 1
+
+func benchmarkPacket(b *testing.B, checked bool) {
+	e := newEnv(b)
+	pkt := e.cpu.Packet[vm.PacketHeadroom : vm.PacketHeadroom+pktLen]
+	var want uint64
+	for i := range pkt {
+		pkt[i] = byte(i * 7)
+		want += uint64(pkt[i])
+	}
+	p := &vm.Program{Name: "pkt", Insns: pktProg, Checked: checked}
+	exe, err := New().Prepare(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := vm.AddrOf(pkt)
+	b.ReportAllocs()
+	for b.Loop() {
+		ctx := &e.cpu.Run
+		ctx.Reset(p)
+		ctx.HasPacket = true
+		ctx.Pkt = vm.Packet{Meta: start, Data: start, End: start + pktLen}
+		got, err := exe.Run(ctx, start, start+pktLen)
+		if err != nil || got != want {
+			b.Fatalf("got %d, %v; want %d", got, err, want)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/pktInsns, "ns/insn")
+}
+
+func BenchmarkInterpreterPacketChecked(b *testing.B)   { benchmarkPacket(b, true) }
+func BenchmarkInterpreterPacketUnchecked(b *testing.B) { benchmarkPacket(b, false) }

@@ -34,9 +34,9 @@
 // Programs that did not pass a verifier run checked (vm.Program.Checked):
 // every load, store and atomic is validated before it happens, and an
 // instruction budget (CheckedBudget, shared with callbacks and tail calls)
-// stops programs that loop forever. Stack accesses, the most frequent, are
-// checked inline with one unsigned comparison against the CPU's stack; all
-// others go through vm.Context.Check (packet, context, grants, map values).
+// stops programs that loop forever. Stack and packet accesses, the most
+// frequent, are checked inline (one unsigned comparison for the stack); all
+// others go through vm.Context.Check (context, grants, map values).
 // Atomics must also be naturally aligned. A refused access ends the run
 // with an error wrapping vm.ErrAborted that names the instruction; it never
 // crashes the host. Unchecked (verified) programs skip the tests and access

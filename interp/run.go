@@ -64,8 +64,8 @@ type machine struct {
 // m and reload them afterwards: the values in registers are never live
 // across a call, and only those rare paths pay.
 //
-// In checked mode, stack accesses (the most frequent) are checked inline
-// with one comparison; anything else goes through ctx.Check.
+// In checked mode, stack and packet accesses (the most frequent) are
+// checked inline; anything else goes through ctx.Check.
 func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 	r := &m.r
 	code := m.e.code
@@ -290,7 +290,7 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 		case opLdxB:
 			d := ins.dst & 15 // computed before the check: ins is not kept across calls
 			a := r[ins.src&15] + uint64(int64(ins.off))
-			if checked && a-stackLo > vm.StackBytes-1 {
+			if checked && a-stackLo > vm.StackBytes-1 && !inPacket(ctx, a, 1) {
 				m.pc, m.budget = pc, budget
 				if err := m.check(ctx, a, 1, false); err != nil {
 					return 0, false, err
@@ -301,7 +301,7 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 		case opLdxH:
 			d := ins.dst & 15 // computed before the check: ins is not kept across calls
 			a := r[ins.src&15] + uint64(int64(ins.off))
-			if checked && a-stackLo > vm.StackBytes-2 {
+			if checked && a-stackLo > vm.StackBytes-2 && !inPacket(ctx, a, 2) {
 				m.pc, m.budget = pc, budget
 				if err := m.check(ctx, a, 2, false); err != nil {
 					return 0, false, err
@@ -312,7 +312,7 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 		case opLdxW:
 			d := ins.dst & 15 // computed before the check: ins is not kept across calls
 			a := r[ins.src&15] + uint64(int64(ins.off))
-			if checked && a-stackLo > vm.StackBytes-4 {
+			if checked && a-stackLo > vm.StackBytes-4 && !inPacket(ctx, a, 4) {
 				m.pc, m.budget = pc, budget
 				if err := m.check(ctx, a, 4, false); err != nil {
 					return 0, false, err
@@ -323,7 +323,7 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 		case opLdxDW:
 			d := ins.dst & 15 // computed before the check: ins is not kept across calls
 			a := r[ins.src&15] + uint64(int64(ins.off))
-			if checked && a-stackLo > vm.StackBytes-8 {
+			if checked && a-stackLo > vm.StackBytes-8 && !inPacket(ctx, a, 8) {
 				m.pc, m.budget = pc, budget
 				if err := m.check(ctx, a, 8, false); err != nil {
 					return 0, false, err
@@ -334,7 +334,7 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 		case opLdxSB:
 			d := ins.dst & 15 // computed before the check: ins is not kept across calls
 			a := r[ins.src&15] + uint64(int64(ins.off))
-			if checked && a-stackLo > vm.StackBytes-1 {
+			if checked && a-stackLo > vm.StackBytes-1 && !inPacket(ctx, a, 1) {
 				m.pc, m.budget = pc, budget
 				if err := m.check(ctx, a, 1, false); err != nil {
 					return 0, false, err
@@ -345,7 +345,7 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 		case opLdxSH:
 			d := ins.dst & 15 // computed before the check: ins is not kept across calls
 			a := r[ins.src&15] + uint64(int64(ins.off))
-			if checked && a-stackLo > vm.StackBytes-2 {
+			if checked && a-stackLo > vm.StackBytes-2 && !inPacket(ctx, a, 2) {
 				m.pc, m.budget = pc, budget
 				if err := m.check(ctx, a, 2, false); err != nil {
 					return 0, false, err
@@ -356,7 +356,7 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 		case opLdxSW:
 			d := ins.dst & 15 // computed before the check: ins is not kept across calls
 			a := r[ins.src&15] + uint64(int64(ins.off))
-			if checked && a-stackLo > vm.StackBytes-4 {
+			if checked && a-stackLo > vm.StackBytes-4 && !inPacket(ctx, a, 4) {
 				m.pc, m.budget = pc, budget
 				if err := m.check(ctx, a, 4, false); err != nil {
 					return 0, false, err
@@ -375,7 +375,7 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 			if ins.op == opStxB {
 				v = r[ins.src&15]
 			}
-			if checked && a-stackLo > vm.StackBytes-1 {
+			if checked && a-stackLo > vm.StackBytes-1 && !inPacket(ctx, a, 1) {
 				m.pc, m.budget = pc, budget
 				if err := m.check(ctx, a, 1, true); err != nil {
 					return 0, false, err
@@ -389,7 +389,7 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 			if ins.op == opStxH {
 				v = r[ins.src&15]
 			}
-			if checked && a-stackLo > vm.StackBytes-2 {
+			if checked && a-stackLo > vm.StackBytes-2 && !inPacket(ctx, a, 2) {
 				m.pc, m.budget = pc, budget
 				if err := m.check(ctx, a, 2, true); err != nil {
 					return 0, false, err
@@ -403,7 +403,7 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 			if ins.op == opStxW {
 				v = r[ins.src&15]
 			}
-			if checked && a-stackLo > vm.StackBytes-4 {
+			if checked && a-stackLo > vm.StackBytes-4 && !inPacket(ctx, a, 4) {
 				m.pc, m.budget = pc, budget
 				if err := m.check(ctx, a, 4, true); err != nil {
 					return 0, false, err
@@ -417,7 +417,7 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 			if ins.op == opStxDW {
 				v = r[ins.src&15]
 			}
-			if checked && a-stackLo > vm.StackBytes-8 {
+			if checked && a-stackLo > vm.StackBytes-8 && !inPacket(ctx, a, 8) {
 				m.pc, m.budget = pc, budget
 				if err := m.check(ctx, a, 8, true); err != nil {
 					return 0, false, err
@@ -712,6 +712,13 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 			return 0, false, invalidError(pc - 1)
 		}
 	}
+}
+
+// inPacket is the inline check of packet accesses, the other frequent kind:
+// it accepts exactly what vm.Context.Check accepts for the packet, and
+// anything it refuses goes to the full check.
+func inPacket(ctx *vm.Context, a, n uint64) bool {
+	return ctx.HasPacket && a >= ctx.Pkt.Meta && a <= ctx.Pkt.End-n && ctx.Pkt.End >= n
 }
 
 // check is the out-of-line part of a checked access: everything but the
