@@ -10,6 +10,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -61,10 +62,17 @@ func run(out io.Writer, repeat, count int, filter, engine string, useKernel bool
 			continue
 		}
 		prog, frame, err := progtest.BenchInput(c)
+		if errors.Is(err, progtest.ErrNoBench) {
+			continue
+		}
 		if err != nil {
 			return err
 		}
 		h, err := best(host, c, repeat, count)
+		if c.Pending(err) {
+			fmt.Fprintf(w, "%s/%s\t%d\tn/a (helper missing)\t\t\t\n", c.Name, prog, len(frame))
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("bpfhost: %w", err)
 		}

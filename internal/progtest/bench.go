@@ -1,13 +1,20 @@
 package progtest
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 )
 
+// ErrNoBench is returned by BenchInput for cases without a benchmark step.
+var ErrNoBench = errors.New("no benchmark step")
+
 // BenchInput returns the program and frame c is benchmarked with: those of
 // step c.Bench.
 func BenchInput(c *Case) (prog string, frame []byte, err error) {
+	if c.Bench == -1 {
+		return "", nil, fmt.Errorf("%s: %w", c.Name, ErrNoBench)
+	}
 	if c.Bench < 0 || c.Bench >= len(c.Steps) {
 		return "", nil, fmt.Errorf("%s: benchmark step %d out of range", c.Name, c.Bench)
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/bpfhost/bpfhost/internal/kernel"
 )
@@ -68,7 +69,11 @@ type Case struct {
 	// random numbers, CPU numbers): they are zeroed on both sides before
 	// any comparison, and tests check their properties separately.
 	Ignore map[string][]Span
-	// Bench names the step benchmarks use (the frame and program). It must
+	// PendingHelpers are helpers the object calls that bpfhost does not
+	// offer yet: while loading reports one of them as unknown, bpfhost
+	// tests skip the case with a message saying so (the kernel ones run).
+	PendingHelpers []int32
+	// Bench names the step benchmarks use (-1: none), the frame and program. It must
 	// leave the frame unchanged (Out nil): the kernel's test run repeats a
 	// program on the frame as the previous repetition left it, bpfhost on
 	// a fresh copy, so only such steps do the same work in both.
@@ -94,6 +99,20 @@ func masked(es []Entry, spans []Span) []Entry {
 		out[i] = Entry{Key: e.Key, Value: v}
 	}
 	return out
+}
+
+// Pending reports whether err is bpfhost refusing the object for calling a
+// helper listed in c.PendingHelpers.
+func (c *Case) Pending(err error) bool {
+	if err == nil {
+		return false
+	}
+	for _, h := range c.PendingHelpers {
+		if strings.Contains(err.Error(), fmt.Sprintf("unknown helper %d ", h)) {
+			return true
+		}
+	}
+	return false
 }
 
 // Result is what a Case produced on a Target.

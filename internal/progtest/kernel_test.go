@@ -55,10 +55,7 @@ func TestKernelDifferential(t *testing.T) {
 		}
 		for _, eng := range engines() {
 			t.Run(eng+"/"+c.Name, func(t *testing.T) {
-				h, err := Exec(HostLoaderWith(eng), c)
-				if err != nil {
-					t.Fatal(err)
-				}
+				h := hostExec(t, eng, c)
 				if d := Compare(c, h, k, "bpfhost", "kernel"); len(d) > 0 {
 					t.Errorf("bpfhost and the kernel differ:\n%s", strings.Join(d, "\n"))
 				}
