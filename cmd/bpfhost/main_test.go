@@ -278,9 +278,12 @@ func TestScript(t *testing.T) {
 
 	// dump xlated: plain lines and JSON objects.
 	x := h.ok("prog dump xlated pinned " + progs + "/xdp_tail")
+	if !strings.HasPrefix(x, "int xdp_tail(struct xdp_md * ctx):\n; return XDP_TX;\n   0: (b7) r0 = ") {
+		t.Fatalf("dump xlated lacks the BTF annotations: %q", x)
+	}
 	expectEqual(t, "xdp_tail last line", x[strings.LastIndex(strings.TrimSuffix(x, "\n"), "\n")+1:], "   1: (95) exit\n")
 	var xj []map[string]any
-	if err := json.Unmarshal([]byte(h.ok("-j prog dump xlated pinned "+progs+"/xdp_tail opcodes")), &xj); err != nil || len(xj) != 2 || xj[1]["disasm"] != "(95) exit" {
+	if err := json.Unmarshal([]byte(h.ok("-j prog dump xlated pinned "+progs+"/xdp_tail opcodes")), &xj); err != nil || len(xj) != 2 || xj[1]["disasm"] != "(95) exit" || xj[0]["proto"] != "int xdp_tail(struct xdp_md * ctx)" || xj[0]["src"] != "return XDP_TX;" {
 		t.Fatalf("dump xlated -j: %v %v", err, xj)
 	}
 

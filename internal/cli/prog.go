@@ -201,7 +201,7 @@ func (c *cli) progDump(args []string) error {
 			}
 			continue
 		}
-		c.dumpXlated(insns, opcodes)
+		c.dumpXlated(insns, opcodes, c.xlatedAnnotations(pm, len(insns)))
 	}
 	if c.json && len(ids) > 1 {
 		c.jw.endArray()
@@ -210,7 +210,7 @@ func (c *cli) progDump(args []string) error {
 }
 
 // dumpXlated prints linked instructions as `bpftool prog dump xlated` does.
-func (c *cli) dumpXlated(insns []isa.Instruction, opcodes bool) {
+func (c *cli) dumpXlated(insns []isa.Instruction, opcodes bool, info *xlatedInfo) {
 	opts := isa.DisasmOptions{Xlated: true}
 	if c.json {
 		c.jw.startArray()
@@ -222,8 +222,20 @@ func (c *cli) dumpXlated(insns []isa.Instruction, opcodes bool) {
 			n = 2
 		}
 		raw := isa.Encode(insns[i : i+n])
+		var proto, src string
+		var hasProto, hasSrc bool
+		if info != nil {
+			proto, hasProto = info.proto[i]
+			src, hasSrc = info.src[i]
+		}
 		if c.json {
 			c.jw.startObject()
+			if hasProto {
+				c.jw.strField("proto", proto)
+			}
+			if hasSrc {
+				c.jw.strField("src", src)
+			}
 			c.jw.strField("disasm", text)
 			if opcodes {
 				// bpftool splits the encoding into its fields; the imm of
@@ -241,6 +253,12 @@ func (c *cli) dumpXlated(insns []isa.Instruction, opcodes bool) {
 			}
 			c.jw.endObject()
 		} else {
+			if hasProto {
+				fmt.Fprintf(c.out, "%s:\n", proto)
+			}
+			if hasSrc {
+				fmt.Fprintf(c.out, "; %s\n", src)
+			}
 			fmt.Fprintf(c.out, "%4d: %s\n", i, text)
 			if opcodes {
 				fmt.Fprint(c.out, "       ")
