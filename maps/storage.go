@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"unsafe"
 
@@ -68,7 +69,7 @@ func layoutError(spec Spec, what string) error {
 func newStorage(spec Spec, opts Options, ncpu int, metaSize, valsSize uint64, reopen bool) (*storage, error) {
 	metaSize = pageRound(metaSize + storageHeader)
 	valsSize = pageRound(valsSize)
-	if metaSize > maxStorage || valsSize > maxStorage || metaSize+valsSize > maxStorage {
+	if metaSize > maxStorage || valsSize > maxStorage || metaSize+valsSize > min(maxStorage, math.MaxInt) {
 		return nil, layoutError(spec, "storage")
 	}
 	total := int(metaSize + valsSize)
