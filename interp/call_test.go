@@ -169,17 +169,20 @@ func TestTailCalls(t *testing.T) {
 	e := newEnv(t)
 	var target *vm.Program
 	tbl := helpers(&target)
-	// The target returns its r1 (the context, kept) minus the caller's
-	// context plus 42, and checks its r10 is the stack top.
+	// The target returns 42 plus its r1 (the context, kept) minus the
+	// caller's context (r6) plus its r10 minus the caller's entry r10 (r7):
+	// 42 when r1 is kept and r10 is the stack top again.
 	target = &vm.Program{Name: "target", Insns: prog(
 		movReg(r0, r1), alu64X(isa.ALUSub, r0, r6), alu64K(isa.ALUAdd, r0, 42),
+		alu64X(isa.ALUAdd, r0, r10), alu64X(isa.ALUSub, r0, r7),
 		st(isa.SizeDW, r10, -8, 1), exit()), Helpers: tbl, Checked: true}
-	got, err := e.run(prog(movReg(r6, r1), call(3), mov64(r0, 99), exit()), withHelpers(tbl))
+	got, err := e.run(prog(movReg(r6, r1), movReg(r7, r10), call(3), mov64(r0, 99), exit()), withHelpers(tbl))
 	if err != nil || got != 42 {
 		t.Errorf("tail call: got %d, %v; want 42", got, err)
 	}
-	// From inside a bpf-to-bpf callee: the target replaces the whole chain.
-	got, err = e.run(prog(movReg(r6, r1), callLocal(2), mov64(r0, 99), exit(),
+	// From inside a bpf-to-bpf callee: the target replaces the whole chain
+	// and runs in the entry frame.
+	got, err = e.run(prog(movReg(r6, r1), movReg(r7, r10), callLocal(2), mov64(r0, 99), exit(),
 		call(3), mov64(r0, 98), exit()), withHelpers(tbl))
 	if err != nil || got != 42 {
 		t.Errorf("tail call from callee: got %d, %v; want 42", got, err)
