@@ -162,6 +162,18 @@ func TestLifetime(t *testing.T) {
 	// Pins under /sys/fs/bpf are the same pins from any directory.
 	h.dir = t.TempDir()
 	expectEqual(t, "from elsewhere", h.ok("-j map show pinned /sys/fs/bpf/h"), show)
+
+	// unpin is rm for pins: unreferenced objects go, their IDs are not reused.
+	h.ok("unpin /sys/fs/bpf/one /sys/fs/bpf/h")
+	expectEqual(t, "nothing left", h.ok("-j map list")+h.ok("-j prog list"), "[]\n[]\n")
+	h.fails("unpin /sys/fs/bpf/h", "Error: unpin /sys/fs/bpf/h: No such file or directory\n")
+	h.ok("map create /sys/fs/bpf/h2 type array key 4 value 4 entries 1 name h2")
+	if show := h.ok("-j map show pinned /sys/fs/bpf/h2"); !strings.HasPrefix(show, `{"id":9,`) {
+		t.Fatalf("new map after unpin: %s", show)
+	}
+	if ents, _ := os.ReadDir(filepath.Join(h.root, "maps")); len(ents) != 1 {
+		t.Fatalf("%d map files, want 1", len(ents))
+	}
 }
 
 // TestConcurrent runs many processes against one state directory: the lock

@@ -111,7 +111,11 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (status int)
 // parseOptions takes the global options out of args, wherever they are (as
 // GNU getopt permutes bpftool's argv), and returns the other arguments.
 func (c *cli) parseOptions(args []string) ([]string, error) {
-	c.engine = os.Getenv(EnvEngine)
+	switch c.engine = os.Getenv(EnvEngine); c.engine {
+	case "", "interpreter", "jit", "auto":
+	default:
+		return nil, fmt.Errorf("invalid engine '%s' in %s (interpreter, jit or auto)", c.engine, EnvEngine)
+	}
 	var rest []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -355,6 +359,8 @@ func mainCommands() []command {
 		unsupported("feature"), unsupported("btf"), unsupported("gen"), unsupported("struct_ops"),
 		unsupported("iter"),
 		{"version", (*cli).doVersion},
+		// bpfhost's own: what `rm` does to pins on a BPF file system.
+		{"unpin", (*cli).doUnpin},
 	}
 }
 

@@ -10,12 +10,13 @@ func mainUsage(c *cli) {
 	fmt.Fprintf(c.stderr, `Usage: %s [OPTIONS] OBJECT { COMMAND | help }
        %s batch file FILE
        %s version
+       %s unpin PATH...
 
        OBJECT := { prog | map }
        OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug} | {-f|--bpffs} |
                     {-V|--version} | --engine={interpreter|jit|auto} |
                     --root=DIR | --cpus=N }
-`, b, b, b)
+`, b, b, b, b)
 }
 
 func progUsage(c *cli) {

@@ -500,3 +500,20 @@ func syncDir(dir string) {
 		d.Close()
 	}
 }
+
+// UnpinTree removes the pin at a user-given path and every pin below it
+// (a directory of pins) and returns how many it removed.
+func (s *State) UnpinTree(userPath string) (int, error) {
+	key, err := PinKey(userPath)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for k := range s.Meta.Pins {
+		if k == key || strings.HasPrefix(k, key+"/") {
+			delete(s.Meta.Pins, k)
+			n++
+		}
+	}
+	return n, nil
+}
