@@ -35,6 +35,9 @@ func newArray(b base, opts Options, reopen bool) (*arrayMap, error) {
 func index(key []byte) uint32 { return binary.NativeEndian.Uint32(key) }
 
 func (m *arrayMap) Lookup(key, value []byte) error {
+	if err := m.access(true, false); err != nil {
+		return err
+	}
 	if err := m.checkKey(key); err != nil {
 		return err
 	}
@@ -59,6 +62,9 @@ func (m *arrayMap) copyOut(value []byte, i uint32) {
 }
 
 func (m *arrayMap) Update(key, value []byte, flags uint64) error {
+	if err := m.access(false, true); err != nil {
+		return err
+	}
 	if err := m.checkKey(key); err != nil {
 		return err
 	}
@@ -91,13 +97,21 @@ func (m *arrayMap) checkUpdate(key []byte, flags uint64) (uint32, error) {
 }
 
 func (m *arrayMap) Delete(key []byte) error {
+	if err := m.access(false, true); err != nil {
+		return err
+	}
 	if err := m.checkKey(key); err != nil {
 		return err
 	}
 	return m.errf(EINVAL, "array elements cannot be deleted")
 }
 
-func (m *arrayMap) NextKey(key, next []byte) error { return arrayNextKey(&m.base, key, next) }
+func (m *arrayMap) NextKey(key, next []byte) error {
+	if err := m.access(true, false); err != nil {
+		return err
+	}
+	return arrayNextKey(&m.base, key, next)
+}
 
 // arrayNextKey implements get_next_key of every array-like map: a missing
 // or out-of-range key yields index 0, the last index ENOENT.
@@ -127,6 +141,9 @@ func arrayNextKey(b *base, key, next []byte) error {
 }
 
 func (m *arrayMap) LookupAndDelete(key, value []byte) error {
+	if err := m.access(true, true); err != nil {
+		return err
+	}
 	return m.errf(ENOTSUPP, "lookup-and-delete is not supported by arrays")
 }
 

@@ -78,6 +78,19 @@ func (b *base) close() error {
 	return b.st.free()
 }
 
+// access enforces BPF_F_RDONLY and BPF_F_WRONLY on user-space calls as
+// the kernel's map_get_sys_perms does: EPERM for a read of a write-only map
+// or a write to a read-only one. Programs are not affected.
+func (b *base) access(read, write bool) error {
+	if read && b.spec.Flags&FlagWrOnly != 0 {
+		return b.errf(EPERM, "map is write-only for user space (BPF_F_WRONLY)")
+	}
+	if write && b.spec.Flags&FlagRdOnly != 0 {
+		return b.errf(EPERM, "map is read-only for user space (BPF_F_RDONLY)")
+	}
+	return nil
+}
+
 func (b *base) checkKey(key []byte) error {
 	if err := b.live(); err != nil {
 		return err

@@ -40,6 +40,9 @@ func (m *fdArray) get(i uint32) (uint32, bool) {
 }
 
 func (m *fdArray) Lookup(key, value []byte) error {
+	if err := m.access(true, false); err != nil {
+		return err
+	}
 	if err := m.checkKey(key); err != nil {
 		return err
 	}
@@ -58,6 +61,9 @@ func (m *fdArray) Lookup(key, value []byte) error {
 }
 
 func (m *fdArray) Update(key, value []byte, flags uint64) error {
+	if err := m.access(false, true); err != nil {
+		return err
+	}
 	if err := m.checkKey(key); err != nil {
 		return err
 	}
@@ -87,6 +93,9 @@ func (m *fdArray) Update(key, value []byte, flags uint64) error {
 }
 
 func (m *fdArray) Delete(key []byte) error {
+	if err := m.access(false, true); err != nil {
+		return err
+	}
 	if err := m.checkKey(key); err != nil {
 		return err
 	}
@@ -100,9 +109,16 @@ func (m *fdArray) Delete(key []byte) error {
 	return nil
 }
 
-func (m *fdArray) NextKey(key, next []byte) error { return arrayNextKey(&m.base, key, next) }
-
+func (m *fdArray) NextKey(key, next []byte) error {
+	if err := m.access(true, false); err != nil {
+		return err
+	}
+	return arrayNextKey(&m.base, key, next)
+}
 func (m *fdArray) LookupAndDelete(key, value []byte) error {
+	if err := m.access(true, true); err != nil {
+		return err
+	}
 	return m.errf(ENOTSUPP, "lookup-and-delete is not supported by this type")
 }
 
@@ -174,6 +190,9 @@ type hashOfMaps struct {
 }
 
 func (m *hashOfMaps) Update(key, value []byte, flags uint64) error {
+	if err := m.access(false, true); err != nil {
+		return err
+	}
 	if err := m.checkKey(key); err != nil {
 		return err
 	}
@@ -190,6 +209,9 @@ func (m *hashOfMaps) Update(key, value []byte, flags uint64) error {
 }
 
 func (m *hashOfMaps) LookupAndDelete(key, value []byte) error {
+	if err := m.access(true, true); err != nil {
+		return err
+	}
 	return m.errf(ENOTSUPP, "lookup-and-delete is not supported by hash_of_maps")
 }
 

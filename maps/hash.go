@@ -263,6 +263,9 @@ func (m *hashMap) storeValue(s uint32, value []byte, cpu int, fresh bool) {
 }
 
 func (m *hashMap) Lookup(key, value []byte) error {
+	if err := m.access(true, false); err != nil {
+		return err
+	}
 	if err := m.checkKey(key); err != nil {
 		return err
 	}
@@ -280,6 +283,9 @@ func (m *hashMap) Lookup(key, value []byte) error {
 }
 
 func (m *hashMap) Update(key, value []byte, flags uint64) error {
+	if err := m.access(false, true); err != nil {
+		return err
+	}
 	if err := m.checkKey(key); err != nil {
 		return err
 	}
@@ -290,6 +296,9 @@ func (m *hashMap) Update(key, value []byte, flags uint64) error {
 }
 
 func (m *hashMap) Delete(key []byte) error {
+	if err := m.access(false, true); err != nil {
+		return err
+	}
 	if err := m.checkKey(key); err != nil {
 		return err
 	}
@@ -309,6 +318,9 @@ func (m *hashMap) deleteLocked(key []byte) error {
 // NextKey walks the slots in slot order: a nil or missing key yields the
 // first key, as the kernel's htab_map_get_next_key does.
 func (m *hashMap) NextKey(key, next []byte) error {
+	if err := m.access(true, false); err != nil {
+		return err
+	}
 	if err := m.live(); err != nil {
 		return err
 	}
@@ -351,6 +363,9 @@ func (m *hashMap) nextUsed(from uint32) (uint32, bool) {
 }
 
 func (m *hashMap) LookupAndDelete(key, value []byte) error {
+	if err := m.access(true, true); err != nil {
+		return err
+	}
 	if err := m.checkKey(key); err != nil {
 		return err
 	}

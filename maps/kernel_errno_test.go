@@ -36,6 +36,8 @@ func TestKernelErrnos(t *testing.T) {
 		{Type: PerfEventArray, KeySize: 4, ValueSize: 4, MaxEntries: 2},
 		{Type: Hash, KeySize: 4, ValueSize: 4, MaxEntries: 2},
 		{Type: LRUHash, KeySize: 4, ValueSize: 4, MaxEntries: 2},
+		{Type: Array, KeySize: 4, ValueSize: 4, MaxEntries: 2, Flags: FlagRdOnly},
+		{Type: Hash, KeySize: 4, ValueSize: 4, MaxEntries: 2, Flags: FlagWrOnly},
 	} {
 		km := kernelMap(t, spec)
 		m := mustNew(t, spec, Options{})
@@ -44,7 +46,7 @@ func TestKernelErrnos(t *testing.T) {
 				continue // whether key 0 is the last key depends on the iteration order
 			}
 			if err, kerr := o.ours(m), o.kern(km); ErrnoOf(err) != kerrno(kerr) {
-				t.Errorf("%s %s: bpfhost %v, kernel %v", spec.Type, o.name, err, kerr)
+				t.Errorf("%s (flags %#x) %s: bpfhost %v, kernel %v", spec.Type, spec.Flags, o.name, err, kerr)
 			}
 		}
 	}

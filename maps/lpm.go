@@ -353,6 +353,9 @@ func (m *lpmTrie) nextKey(key []byte) (int32, bool) {
 }
 
 func (m *lpmTrie) Lookup(key, value []byte) error {
+	if err := m.access(true, false); err != nil {
+		return err
+	}
 	if err := m.checkKey(key); err != nil {
 		return err
 	}
@@ -370,6 +373,9 @@ func (m *lpmTrie) Lookup(key, value []byte) error {
 }
 
 func (m *lpmTrie) Update(key, value []byte, flags uint64) error {
+	if err := m.access(false, true); err != nil {
+		return err
+	}
 	if err := m.checkKey(key); err != nil {
 		return err
 	}
@@ -380,6 +386,9 @@ func (m *lpmTrie) Update(key, value []byte, flags uint64) error {
 }
 
 func (m *lpmTrie) Delete(key []byte) error {
+	if err := m.access(false, true); err != nil {
+		return err
+	}
 	if err := m.checkKey(key); err != nil {
 		return err
 	}
@@ -387,6 +396,9 @@ func (m *lpmTrie) Delete(key []byte) error {
 }
 
 func (m *lpmTrie) NextKey(key, next []byte) error {
+	if err := m.access(true, false); err != nil {
+		return err
+	}
 	if err := m.live(); err != nil {
 		return err
 	}
@@ -410,6 +422,9 @@ func (m *lpmTrie) NextKey(key, next []byte) error {
 }
 
 func (m *lpmTrie) LookupAndDelete(key, value []byte) error {
+	if err := m.access(true, true); err != nil {
+		return err
+	}
 	return m.errf(ENOTSUPP, "lookup-and-delete is not supported by LPM tries")
 }
 

@@ -110,6 +110,9 @@ func (m *queueMap) checkNoKey(key []byte) error {
 
 // Lookup peeks (the syscall's BPF_MAP_LOOKUP_ELEM on a queue or stack).
 func (m *queueMap) Lookup(key, value []byte) error {
+	if err := m.access(true, false); err != nil {
+		return err
+	}
 	if err := m.checkNoKey(key); err != nil {
 		return err
 	}
@@ -121,6 +124,9 @@ func (m *queueMap) Lookup(key, value []byte) error {
 
 // Update pushes (the syscall's BPF_MAP_UPDATE_ELEM).
 func (m *queueMap) Update(key, value []byte, flags uint64) error {
+	if err := m.access(false, true); err != nil {
+		return err
+	}
 	if err := m.checkNoKey(key); err != nil {
 		return err
 	}
@@ -131,15 +137,24 @@ func (m *queueMap) Update(key, value []byte, flags uint64) error {
 }
 
 func (m *queueMap) Delete(key []byte) error {
+	if err := m.access(false, true); err != nil {
+		return err
+	}
 	return m.errf(EINVAL, "elements of a %s cannot be deleted by key", m.spec.Type)
 }
 
 func (m *queueMap) NextKey(key, next []byte) error {
+	if err := m.access(true, false); err != nil {
+		return err
+	}
 	return m.errf(EINVAL, "%s maps have no keys", m.spec.Type)
 }
 
 // LookupAndDelete pops (key must be nil).
 func (m *queueMap) LookupAndDelete(key, value []byte) error {
+	if err := m.access(true, true); err != nil {
+		return err
+	}
 	if err := m.checkNoKey(key); err != nil {
 		return err
 	}

@@ -252,22 +252,37 @@ func (m *ringBuf) Read() ([]byte, bool) {
 func (m *ringBuf) Notify() <-chan struct{} { return m.notify }
 
 func (m *ringBuf) Lookup(key, value []byte) error {
+	if err := m.access(true, false); err != nil {
+		return err
+	}
 	return m.errf(ENOTSUPP, "ring buffers have no elements to look up")
 }
 
 func (m *ringBuf) Update(key, value []byte, flags uint64) error {
+	if err := m.access(false, true); err != nil {
+		return err
+	}
 	return m.errf(ENOTSUPP, "ring buffers have no elements to update")
 }
 
 func (m *ringBuf) Delete(key []byte) error {
+	if err := m.access(false, true); err != nil {
+		return err
+	}
 	return m.errf(ENOTSUPP, "ring buffers have no elements to delete")
 }
 
 func (m *ringBuf) NextKey(key, next []byte) error {
+	if err := m.access(true, false); err != nil {
+		return err
+	}
 	return m.errf(ENOTSUPP, "ring buffers have no keys")
 }
 
 func (m *ringBuf) LookupAndDelete(key, value []byte) error {
+	if err := m.access(true, true); err != nil {
+		return err
+	}
 	return m.errf(ENOTSUPP, "ring buffers have no elements")
 }
 
