@@ -73,6 +73,13 @@ package maps
 // DeleteElem, Push/Pop/Peek, ring buffer and perf output) return bare Errno
 // values, which never allocate. User-space operations return errors that wrap
 // the same Errno with the map, the operation, the key and the flags.
+// Errors follow the kernel's, checked against it by the differential tests
+// (kernel_test.go, kernel_errno_test.go): EEXIST/ENOENT for BPF_NOEXIST and
+// BPF_EXIST, E2BIG for a full hash or an index out of range, ENOSPC for a
+// full LPM trie, EINVAL for deleting array elements, the kernel-internal
+// ENOTSUPP (524) for operations a type lacks, EPERM for user-space writes to
+// BPF_F_RDONLY maps and reads of BPF_F_WRONLY ones. Map creation refusals
+// come from Validate, which mirrors map_create and each type's alloc_check.
 //
 // # LRU
 //
