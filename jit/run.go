@@ -1,0 +1,219 @@
+package jit
+
+import (
+	"fmt"
+	"runtime"
+
+	"github.com/bpfhost/bpfhost/internal/offheap"
+	"github.com/bpfhost/bpfhost/interp"
+	"github.com/bpfhost/bpfhost/vm"
+)
+
+// NativeStackBytes is the size of each virtual CPU's native stack. A
+// bpf-to-bpf call pushes 48 bytes (five saved registers and the return
+// address), so even nested callbacks stay far below it.
+const NativeStackBytes = 64 << 10
+
+// state is the per-CPU engine state, created once per virtual CPU and
+// cached with vm.CPU.Scratch; only the run holding the CPU touches it.
+type state struct {
+	// f is shared with generated code; state is heap-allocated and never
+	// moves, so its address is stable.
+	f     Frame
+	stack *offheap.Block
+	ctx   *vm.Context
+	// At a helper exit: the running executable, its r10 and native stack
+	// pointer, for callbacks the helper makes through ctx.Call.
+	exe   *Executable
+	curFP uint64
+	curSP uintptr
+	// err is the first failed callback's error; the run aborts with it.
+	err    error
+	tails  int
+	callFn func(pc int, r1, r2, r3, r4, r5 uint64) (uint64, error)
+}
+
+type stateKey struct{}
+
+func stateFor(cpu *vm.CPU) (*state, error) {
+	var allocErr error
+	s := cpu.Scratch(stateKey{}, func() any {
+		blk, err := offheap.Alloc(NativeStackBytes)
+		if err != nil {
+			allocErr = err
+			return (*state)(nil)
+		}
+		s := &state{stack: blk}
+		s.f.NativeStack = blk.Addr() + uintptr(blk.Len())
+		s.callFn = s.call
+		// The native stack is freed with the state when the CPU goes.
+		runtime.AddCleanup(s, func(b *offheap.Block) { b.Free() }, blk)
+		return s
+	}).(*state)
+	if s == nil {
+		return nil, fmt.Errorf("jit: allocating the native stack of CPU %d: %v", cpu.ID, allocErr)
+	}
+	return s, nil
+}
+
+// Run executes the program from instruction 0 with r1, r2 as given and r10
+// at the top of the CPU's stack.
+func (x *Executable) Run(ctx *vm.Context, r1, r2 uint64) (uint64, error) {
+	s, err := stateFor(ctx.CPU)
+	if err != nil {
+		return 0, err
+	}
+	s.ctx, s.err, s.tails = ctx, nil, 0
+	ctx.Call = s.callFn
+	f := &s.f
+	f.Regs = [11]uint64{}
+	f.Regs[1], f.Regs[2] = r1, r2
+	top := ctx.CPU.StackTop()
+	// r10 of the deepest frame is the stack's low end + StackSize; a call
+	// from frame r10 needs r10 - StackSize >= that, so r10 >= low + 2*StackSize.
+	f.StackLimit = top - vm.StackBytes + 2*vm.StackSize
+	return s.exec(x, x.start, top, f.NativeStack)
+}
+
+// exec runs x from resume with r10 = fp on the native stack at sp until
+// the entry function returns. Frame.Regs other than r10 are set up by the
+// caller.
+func (s *state) exec(x *Executable, resume uintptr, fp uint64, sp uintptr) (uint64, error) {
+	f := &s.f
+	ctx := s.ctx
+	f.Regs[10] = fp
+	f.NativeSP = sp
+	f.Resume = resume
+	for {
+		f.Budget = DefaultBudget
+		f.Exit = 0
+		enter(x.prologue, f)
+		switch f.Exit {
+		case ExitReturn:
+			return f.Regs[0], nil
+		case ExitPreempt:
+			// A back-edge budget ran out: give the scheduler (and a GC
+			// waiting to stop the world) a chance, then continue at the
+			// jump target stored in Resume.
+			runtime.Gosched()
+		case ExitHelper, ExitTailCall:
+			next, err := s.helper(x)
+			if err != nil {
+				return 0, err
+			}
+			if next != nil {
+				if next.ie != nil {
+					// The target cannot run natively: the interpreter
+					// finishes the run (it restarts at the top frame).
+					return next.ie.Run(ctx, f.Regs[1], f.Regs[2])
+				}
+				// The target replaces the whole call chain of this exec.
+				x = next.x
+				f.Regs[10] = fp
+				f.NativeSP = sp
+				f.Resume = x.start
+			}
+		case ExitFault:
+			return 0, x.fault(f.Arg, int(f.Arg2))
+		default:
+			return 0, fmt.Errorf("jit: program %q: generated code returned with unknown exit %d", x.prog.Name, f.Exit)
+		}
+	}
+}
+
+// tailTarget is the program a tail call continues with: native code, or
+// the interpreter for a target the JIT cannot compile.
+type tailTarget struct {
+	x  *Executable
+	ie vm.Executable
+}
+
+// helper calls the helper of a helper exit and reports a tail call.
+func (s *state) helper(x *Executable) (*tailTarget, error) {
+	f := &s.f
+	ctx := s.ctx
+	num, pc := f.Arg, int(f.Arg2)
+	var h vm.Helper
+	if num < vm.MaxHelpers {
+		h = x.helpers[num]
+	}
+	if h == nil {
+		return nil, fmt.Errorf("%w: instruction %d: call to unknown helper %d (not available to %s programs)", vm.ErrAborted, pc, num, x.prog.Type)
+	}
+	s.exe, s.curFP, s.curSP = x, f.Regs[10], f.NativeSP
+	f.Regs[0] = h(ctx, f.Regs[1], f.Regs[2], f.Regs[3], f.Regs[4], f.Regs[5])
+	if s.err != nil {
+		return nil, s.err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	next := ctx.TailCall
+	if next == nil {
+		return nil, nil
+	}
+	ctx.TailCall = nil
+	s.tails++
+	if s.tails > vm.MaxTailCalls {
+		return nil, fmt.Errorf("%w: instruction %d: more than %d tail calls", vm.ErrAborted, pc, vm.MaxTailCalls)
+	}
+	e := engine{opts: x.opts}
+	nx, err := e.prepare(next)
+	if err == nil {
+		return &tailTarget{x: nx}, nil
+	}
+	ie, ierr := interp.New().Prepare(next)
+	if ierr != nil {
+		return nil, fmt.Errorf("%w: instruction %d: tail call to program %q: %w", vm.ErrAborted, pc, next.Name, ierr)
+	}
+	return &tailTarget{ie: ie}, nil
+}
+
+// call runs the subprogram at pc of the program whose helper is running,
+// in a new frame below the helper caller's, and returns its r0. It is
+// ctx.Call while the JIT runs.
+func (s *state) call(pc int, r1, r2, r3, r4, r5 uint64) (uint64, error) {
+	x, fp, sp := s.exe, s.curFP, s.curSP
+	if x == nil {
+		return 0, fmt.Errorf("jit: ctx.Call used outside a helper call")
+	}
+	if pc <= 0 || pc >= len(x.code.Offsets)-1 || x.code.Offsets[pc] == NoOffset {
+		err := fmt.Errorf("%w: callback to instruction %d, which is not a subprogram of program %q", vm.ErrAborted, pc, x.prog.Name)
+		s.fail(err)
+		return 0, err
+	}
+	if fp < s.f.StackLimit {
+		err := fmt.Errorf("%w: callback to instruction %d exceeds the call depth of %d frames", vm.ErrAborted, pc, vm.MaxCallDepth)
+		s.fail(err)
+		return 0, err
+	}
+	f := &s.f
+	saved, resume := f.Regs, f.Resume
+	f.Regs = [11]uint64{}
+	f.Regs[1], f.Regs[2], f.Regs[3], f.Regs[4], f.Regs[5] = r1, r2, r3, r4, r5
+	f.Arg = uint64(x.base) + uint64(x.code.Offsets[pc])
+	ret, err := s.exec(x, x.callback, fp-vm.StackSize, sp)
+	f.Regs, f.Resume, f.NativeSP = saved, resume, sp
+	s.exe, s.curFP, s.curSP = x, fp, sp
+	if err != nil {
+		s.fail(err)
+	}
+	return ret, err
+}
+
+func (s *state) fail(err error) {
+	if s.err == nil {
+		s.err = err
+	}
+}
+
+// fault turns an ExitFault into the error the interpreter reports.
+func (x *Executable) fault(code uint64, pc int) error {
+	switch code {
+	case FaultCallDepth:
+		return fmt.Errorf("%w: instruction %d: call exceeds the maximum call depth of %d frames", vm.ErrAborted, pc, vm.MaxCallDepth)
+	case FaultFallOff:
+		return fmt.Errorf("%w: instruction %d: execution ran past the end of program %q (missing exit)", vm.ErrAborted, pc, x.prog.Name)
+	}
+	return fmt.Errorf("%w: instruction %d: fault %d in generated code", vm.ErrAborted, pc, code)
+}
