@@ -51,7 +51,6 @@ func (r *Region) Free() error {
 	return err
 }
 
-
 func roundUp(n int) int {
 	const p = 4096
 	return (n + p - 1) &^ (p - 1)
