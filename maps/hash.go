@@ -105,8 +105,10 @@ func (m *hashMap) rebuild() {
 	m.count = 0
 	var live []uint32
 	for s := uint32(0); s < m.spec.MaxEntries; s++ {
-		if *m.state(s) != slotUsed {
-			*m.state(s) = 0
+		if st := m.state(s); *st != slotUsed {
+			if *st != 0 {
+				*st = 0 // only write when needed: untouched pages stay unallocated
+			}
 			continue
 		}
 		if sl, _ := m.idx.find(m.keyAt(s)); sl >= 0 {

@@ -70,7 +70,9 @@ func newLPM(b base, opts Options, reopen bool) (*lpmTrie, error) {
 		if *m.state(s - 1) == slotUsed {
 			live = append(live, s-1)
 		} else {
-			*m.state(s - 1) = 0
+			if *m.state(s - 1) != 0 {
+				*m.state(s - 1) = 0 // only write when needed: untouched pages stay unallocated
+			}
 			m.freeSlots = append(m.freeSlots, s-1)
 		}
 	}
