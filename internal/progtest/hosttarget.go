@@ -47,6 +47,7 @@ type hostTarget struct {
 	out  []byte
 }
 
+// prog implements Target.
 func (h *hostTarget) prog(name string) (*ebpf.Program, error) {
 	p, ok := h.coll.Programs[name]
 	if !ok {
@@ -55,6 +56,7 @@ func (h *hostTarget) prog(name string) (*ebpf.Program, error) {
 	return p, nil
 }
 
+// m implements Target.
 func (h *hostTarget) m(name string) (*ebpf.Map, error) {
 	m, ok := h.coll.Maps[name]
 	if !ok {
@@ -63,6 +65,7 @@ func (h *hostTarget) m(name string) (*ebpf.Map, error) {
 	return m, nil
 }
 
+// Run implements Target.
 func (h *hostTarget) Run(prog string, data []byte) (uint32, []byte, error) {
 	p, err := h.prog(prog)
 	if err != nil {
@@ -76,6 +79,7 @@ func (h *hostTarget) Run(prog string, data []byte) (uint32, []byte, error) {
 	return ret, opts.DataOut, nil
 }
 
+// Bench implements Target.
 func (h *hostTarget) Bench(prog string, data []byte, repeat int) (float64, error) {
 	p, err := h.prog(prog)
 	if err != nil {
@@ -85,6 +89,7 @@ func (h *hostTarget) Bench(prog string, data []byte, repeat int) (float64, error
 	return float64(d.Nanoseconds()), err
 }
 
+// Update implements Target.
 func (h *hostTarget) Update(m string, key, value []byte) error {
 	mp, err := h.m(m)
 	if err != nil {
@@ -101,6 +106,7 @@ func (h *hostTarget) Update(m string, key, value []byte) error {
 	return mp.Update(key, v, ebpf.UpdateAny)
 }
 
+// SetProgram implements Target.
 func (h *hostTarget) SetProgram(m string, idx uint32, prog string) error {
 	mp, err := h.m(m)
 	if err != nil {
@@ -113,6 +119,7 @@ func (h *hostTarget) SetProgram(m string, idx uint32, prog string) error {
 	return mp.Update(idx, p.ID(), ebpf.UpdateAny)
 }
 
+// SetInner implements Target.
 func (h *hostTarget) SetInner(m string, idx uint32, inner string) error {
 	mp, err := h.m(m)
 	if err != nil {
@@ -125,6 +132,7 @@ func (h *hostTarget) SetInner(m string, idx uint32, inner string) error {
 	return mp.Update(idx, in.ID(), ebpf.UpdateAny)
 }
 
+// MapNames implements Target.
 func (h *hostTarget) MapNames() []string {
 	var names []string
 	for name, m := range h.coll.Maps {
@@ -138,6 +146,7 @@ func (h *hostTarget) MapNames() []string {
 	return names
 }
 
+// Dump implements Target.
 func (h *hostTarget) Dump(m string) ([]Entry, error) {
 	mp, err := h.m(m)
 	if err != nil {
@@ -209,4 +218,5 @@ func hostDump(mp *ebpf.Map) ([]Entry, error) {
 	return es, nil
 }
 
+// Close implements Target.
 func (h *hostTarget) Close() { h.coll.Close() }

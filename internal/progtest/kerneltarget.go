@@ -13,6 +13,7 @@ func KernelLoader(obj string, vars map[string]any) (Target, error) {
 
 type kernelTarget struct{ *kernel.Collection }
 
+// Bench implements Target.
 func (k kernelTarget) Bench(prog string, data []byte, repeat int) (float64, error) {
 	_, d, err := k.Collection.Bench(prog, data, repeat)
 	return float64(d.Nanoseconds()), err
