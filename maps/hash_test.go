@@ -157,3 +157,43 @@ func TestLRUPerCPU(t *testing.T) {
 		t.Fatal("newest element missing or wrong")
 	}
 }
+
+// TestHashRandomAgainstModel drives a larger hash map through random
+// inserts and deletes (exercising the index's probe runs and backward-shift
+// deletion) and compares it with a Go map after every step.
+func TestHashRandomAgainstModel(t *testing.T) {
+	const max = 500
+	m := mustNew(t, Spec{Name: "h", Type: Hash, KeySize: 8, ValueSize: 8, MaxEntries: max}, Options{})
+	model := map[uint64]uint64{}
+	rng := newRand(3)
+	v := make([]byte, 8)
+	for op := 0; op < 30000; op++ {
+		k := uint64(rng.Intn(800))
+		switch rng.Intn(3) {
+		case 0, 1:
+			err := m.Update(u64(k), u64(uint64(op)), UpdateAny)
+			if _, ok := model[k]; !ok && len(model) == max {
+				wantErrno(t, "update full", err, E2BIG)
+				continue
+			}
+			wantErrno(t, "update", err, 0)
+			model[k] = uint64(op)
+		case 2:
+			err := m.Delete(u64(k))
+			if _, ok := model[k]; ok {
+				wantErrno(t, "delete", err, 0)
+				delete(model, k)
+			} else {
+				wantErrno(t, "delete missing", err, ENOENT)
+			}
+		}
+		probe := uint64(rng.Intn(800))
+		err := m.Lookup(u64(probe), v)
+		if want, ok := model[probe]; ok != (err == nil) || (ok && le64(v) != want) {
+			t.Fatalf("op %d: lookup %d = %d (%v), model %d %v", op, probe, le64(v), err, want, ok)
+		}
+	}
+	if n := len(keysOf(t, m)); n != len(model) {
+		t.Fatalf("%d keys, model %d", n, len(model))
+	}
+}

@@ -3,6 +3,7 @@ package maps
 import (
 	"encoding/binary"
 	"errors"
+	"math/rand"
 	"testing"
 	"unsafe"
 )
@@ -75,3 +76,5 @@ func keysOf(t testing.TB, m Map) [][]byte {
 
 // ptrOf turns an address a map handed out into a pointer.
 func ptrOf(addr uintptr) unsafe.Pointer { return *(*unsafe.Pointer)(unsafe.Pointer(&addr)) }
+
+func newRand(seed int64) *rand.Rand { return rand.New(rand.NewSource(seed)) }
