@@ -232,8 +232,8 @@ func (s *State) SortedProgIDs() []uint32 { return sortedIDs(s.Meta.Progs) }
 
 func (s *State) mapPath(file string) string { return filepath.Join(s.Root, mapsDir, file) }
 
-// removeOrphans deletes storage files no metadata refers to: what a process
-// killed between creating a map and committing left behind.
+// removeOrphans deletes storage files no metadata refers to, and unfinished
+// metadata files: what a process killed before committing left behind.
 func (s *State) removeOrphans() {
 	used := map[string]bool{}
 	for _, mm := range s.Meta.Maps {
@@ -241,6 +241,11 @@ func (s *State) removeOrphans() {
 	}
 	for _, f := range s.Meta.BTF {
 		used[filepath.Join(btfDir, f)] = true
+	}
+	if tmps, err := filepath.Glob(filepath.Join(s.Root, ".state-*.tmp")); err == nil {
+		for _, t := range tmps {
+			os.Remove(t)
+		}
 	}
 	for _, d := range []string{mapsDir, btfDir} {
 		ents, _ := os.ReadDir(filepath.Join(s.Root, d))

@@ -172,3 +172,32 @@ func TestAbort(t *testing.T) {
 		t.Fatalf("aborted command left %d map files", len(ents))
 	}
 }
+
+// TestOrphans checks that files a killed process left are removed at the
+// next Open, and that the committed state is untouched by them.
+func TestOrphans(t *testing.T) {
+	root := t.TempDir()
+	s, err := Open(root, Options{CPUs: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	for _, f := range []string{filepath.Join(mapsDir, "123-1-1.map"), filepath.Join(btfDir, "9.o"), ".state-42.tmp"} {
+		if err := os.WriteFile(filepath.Join(root, f), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err = Open(root, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, f := range []string{filepath.Join(mapsDir, "123-1-1.map"), filepath.Join(btfDir, "9.o"), ".state-42.tmp"} {
+		if _, err := os.Stat(filepath.Join(root, f)); !os.IsNotExist(err) {
+			t.Errorf("%s not removed: %v", f, err)
+		}
+	}
+}
