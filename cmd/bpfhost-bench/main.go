@@ -57,6 +57,7 @@ func run(out io.Writer, repeat, count int, filter, engine string, useKernel bool
 	fmt.Fprintf(out, "bpfhost: wall time per run including building the XDP context; kernel: BPF_PROG_TEST_RUN's own duration\n\n")
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(w, "program\tframe bytes\tbpfhost ns/run\tkernel ns/run\tratio\t\n")
+	missing := false
 	for _, c := range progtest.Cases() {
 		if !re.MatchString(c.Name) {
 			continue
@@ -68,12 +69,11 @@ func run(out io.Writer, repeat, count int, filter, engine string, useKernel bool
 		if err != nil {
 			return err
 		}
-		h, err := best(host, c, repeat, count)
+		hns, err := best(host, c, repeat, count)
+		h := fmt.Sprintf("%.0f", hns)
 		if c.Pending(err) {
-			fmt.Fprintf(w, "%s/%s\t%d\tn/a (helper missing)\t\t\t\n", c.Name, prog, len(frame))
-			continue
-		}
-		if err != nil {
+			h, missing = "n/a*", true
+		} else if err != nil {
 			return fmt.Errorf("bpfhost: %w", err)
 		}
 		k, ratio := "n/a", "n/a"
@@ -83,13 +83,19 @@ func run(out io.Writer, repeat, count int, filter, engine string, useKernel bool
 				return err
 			}
 			k = fmt.Sprintf("%.0f", kns)
-			if kns > 0 {
-				ratio = fmt.Sprintf("%.1fx", h/kns)
+			if kns > 0 && hns > 0 {
+				ratio = fmt.Sprintf("%.1fx", hns/kns)
 			}
 		}
-		fmt.Fprintf(w, "%s/%s\t%d\t%.0f\t%s\t%s\t\n", c.Name, prog, len(frame), h, k, ratio)
+		fmt.Fprintf(w, "%s/%s\t%d\t%s\t%s\t%s\t\n", c.Name, prog, len(frame), h, k, ratio)
 	}
-	return w.Flush()
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if missing {
+		fmt.Fprintf(out, "\n* bpfhost does not offer a helper the program calls yet\n")
+	}
+	return nil
 }
 
 // best returns the fastest of count measurements (each on a fresh load, so
