@@ -7,5 +7,7 @@
 // entries sorted by key; per-CPU values summed lane by lane as little-endian
 // u64s (the CPU a test run lands on is the scheduler's choice, the sum is
 // not); queues and stacks popped empty in pop order; ring buffers drained in
-// submission order. Dumping is therefore destructive for those two kinds.
+// submission order; perf event arrays drained (perf readers are attached
+// at load) and sorted by sample bytes, as samples of different CPUs have no
+// common order. Dumping is therefore destructive for those kinds.
 package kernel

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/perf"
 	"github.com/cilium/ebpf/ringbuf"
 )
 
@@ -46,7 +47,12 @@ func (c *Collection) Dump(m string) ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	es, err := dump(mp)
+	var es []Entry
+	if rd := c.perf[m]; rd != nil {
+		es, err = drainPerf(rd)
+	} else {
+		es, err = dump(mp)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("kernel: dumping %s: %w", m, err)
 	}
@@ -125,4 +131,30 @@ func (c *Collection) MapNames() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// drainPerf reads every sample of a perf event array, in canonical order:
+// sorted by bytes, since samples of different CPUs have no common order.
+func drainPerf(rd *perf.Reader) ([]Entry, error) {
+	rd.SetDeadline(time.Now())
+	var es []Entry
+	for {
+		rec, err := rd.Read()
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			SortValues(es)
+			return es, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if rec.LostSamples > 0 {
+			return nil, fmt.Errorf("%d perf samples lost", rec.LostSamples)
+		}
+		es = append(es, Entry{Value: rec.RawSample})
+	}
+}
+
+// SortValues orders unkeyed entries by value bytes (perf samples).
+func SortValues(es []Entry) {
+	sort.Slice(es, func(i, j int) bool { return bytes.Compare(es[i].Value, es[j].Value) < 0 })
 }

@@ -3,9 +3,11 @@ package kernel
 import (
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/perf"
 	"github.com/cilium/ebpf/rlimit"
 )
 
@@ -26,6 +28,9 @@ func Available() error {
 // Collection is an object loaded into the kernel.
 type Collection struct {
 	coll *ebpf.Collection
+	// perf holds a reader per perf event array, created at load so that
+	// every CPU's slot has a perf event for programs to write to.
+	perf map[string]*perf.Reader
 }
 
 // Load loads the object file obj into the kernel after setting the given
@@ -52,11 +57,28 @@ func Load(obj string, vars map[string]any) (*Collection, error) {
 		}
 		return nil, fmt.Errorf("kernel: loading %s: %w", obj, err)
 	}
-	return &Collection{coll: coll}, nil
+	c := &Collection{coll: coll, perf: map[string]*perf.Reader{}}
+	for name, m := range coll.Maps {
+		if m.Type() != ebpf.PerfEventArray {
+			continue
+		}
+		rd, err := perf.NewReader(m, 4*os.Getpagesize())
+		if err != nil {
+			c.Close()
+			return nil, fmt.Errorf("kernel: perf reader for %s in %s: %w", name, obj, err)
+		}
+		c.perf[name] = rd
+	}
+	return c, nil
 }
 
 // Close unloads the collection.
-func (c *Collection) Close() { c.coll.Close() }
+func (c *Collection) Close() {
+	for _, rd := range c.perf {
+		rd.Close()
+	}
+	c.coll.Close()
+}
 
 func (c *Collection) prog(name string) (*ebpf.Program, error) {
 	p, ok := c.coll.Programs[name]

@@ -39,6 +39,19 @@ func loadHost(obj string, vars map[string]any, engine string) (Target, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Attach a reader to every slot of perf event arrays, as the kernel
+	// side's perf.NewReader installs a perf event per CPU.
+	for name, m := range coll.Maps {
+		if m.Type() != maps.PerfEventArray {
+			continue
+		}
+		for i := uint32(0); i < m.MaxEntries(); i++ {
+			if err := m.Update(i, i, ebpf.UpdateAny); err != nil {
+				coll.Close()
+				return nil, fmt.Errorf("bpfhost: attaching a reader to %s[%d]: %w", name, i, err)
+			}
+		}
+	}
 	return &hostTarget{coll: coll}, nil
 }
 
@@ -173,6 +186,20 @@ func hostDump(mp *ebpf.Map) ([]Entry, error) {
 				return nil, err
 			}
 			es = append(es, V(v))
+		}
+	case maps.PerfEventArray:
+		pm, ok := in.(maps.PerfEventArrayMap)
+		if !ok {
+			return nil, fmt.Errorf("perf event array %T has no reader", in)
+		}
+		var es []Entry
+		for {
+			_, sample, ok := pm.Read()
+			if !ok {
+				kernel.SortValues(es)
+				return es, nil
+			}
+			es = append(es, V(append([]byte(nil), sample...)))
 		}
 	case maps.RingBuf:
 		rb, ok := in.(maps.RingBufMap)
