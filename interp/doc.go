@@ -34,7 +34,11 @@
 // Programs that did not pass a verifier run checked (vm.Program.Checked):
 // every load, store and atomic is validated before it happens, and an
 // instruction budget (CheckedBudget, shared with callbacks and tail calls)
-// stops programs that loop forever. Stack and packet accesses, the most
+// stops programs that loop forever. The budget is charged per straight-line
+// segment, not per instruction: execution only moves backward through a
+// backward jump, a call or a return, so the loop charges the length of the
+// segment just ended at those points and straight-line code and forward
+// jumps cost nothing. Stack and packet accesses, the most
 // frequent, are checked inline (one unsigned comparison for the stack); all
 // others go through vm.Context.Check (context, grants, map values).
 // Atomics must also be naturally aligned. A refused access ends the run

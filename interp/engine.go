@@ -10,7 +10,10 @@ import (
 // CheckedBudget is the number of instructions a checked run may execute,
 // tail calls and callbacks included, before it is stopped with an error: a
 // program that did not pass the verifier may loop forever, and the host
-// must not hang. Verified (unchecked) programs have no budget.
+// must not hang. The count is an upper bound charged per straight-line
+// segment (instructions skipped by forward jumps count), so a run may stop
+// somewhat before executing exactly this many. Verified (unchecked)
+// programs have no budget.
 const CheckedBudget = 1 << 25
 
 // uncheckedBudget is effectively unlimited: verified programs terminate.

@@ -96,6 +96,49 @@ func TestBudget(t *testing.T) {
 	}
 }
 
+// TestBudgetAccounting checks the exact charge: a loop of N iterations
+// over two instructions after one setup instruction executes 2N+1
+// instructions before its exit; the budget charges the N-1 backward jumps'
+// segments, 3 + 2(N-2) = 2N-1, so with a budget of 1000 N=500 runs and
+// N=501 does not.
+func TestBudgetAccounting(t *testing.T) {
+	old := checkedBudget
+	checkedBudget = 1000
+	defer func() { checkedBudget = old }()
+	e := newEnv(t)
+	loop := func(n int32) []isa.Instruction {
+		return prog(mov64(r1, n), alu64K(isa.ALUSub, r1, 1), jmpK(isa.JmpJNE, r1, 0, -2), mov64(r0, 3), exit())
+	}
+	if got, err := e.run(loop(500)); err != nil || got != 3 {
+		t.Errorf("500 iterations: got %d, %v; want 3", got, err)
+	}
+	_, err := e.run(loop(501))
+	wantAbort(t, "501 iterations", err, "instruction 2: instruction budget of 1000 exhausted")
+	// Unchecked programs have no budget.
+	if got, err := e.run(loop(5000), unchecked); err != nil || got != 3 {
+		t.Errorf("unchecked: got %d, %v; want 3", got, err)
+	}
+	// Calls and returns end segments too: a loop made only of a forward
+	// jump and calls to a subprogram (its back edge is the return) is
+	// caught as well as a backward jump.
+	_, err = e.run(prog(callLocal(2), ja(-2), exit(), mov64(r0, 0), exit()))
+	wantAbort(t, "call loop", err, "budget")
+	// Forward jumps are charged as the instructions they skip: a loop whose
+	// body skips 100 slots costs 103 per iteration (104 for the first, which
+	// includes the setup): 9 iterations cost 928, 11 cost 1134.
+	body := prog(mov64(r1, 9), alu64K(isa.ALUSub, r1, 1), ja(100))
+	for i := 0; i < 100; i++ {
+		body = append(body, mov64(r0, 1))
+	}
+	body = append(body, jmpK(isa.JmpJNE, r1, 0, -103), mov64(r0, 3), exit())
+	if got, err := e.run(body); err != nil || got != 3 {
+		t.Errorf("9 iterations of 103: got %d, %v; want 3", got, err)
+	}
+	body[0] = mov64(r1, 11)
+	_, err = e.run(body)
+	wantAbort(t, "11 iterations of 103", err, "budget")
+}
+
 func TestFallOff(t *testing.T) {
 	e := newEnv(t)
 	for _, c := range []progCase{

@@ -16,7 +16,7 @@ func exec(e *executable, ctx *vm.Context, st *state, pc int, a1, a2, a3, a4, a5,
 	var m machine
 	m.r[1], m.r[2], m.r[3], m.r[4], m.r[5], m.r[10] = a1, a2, a3, a4, a5, fp
 	m.e, m.st, m.base, m.fp0 = e, st, base, fp
-	m.pc, m.budget = pc, budget
+	m.pc, m.budget, m.seg = pc, budget, pc
 	m.stackLo = vm.AddrOf(ctx.CPU.Stack)
 	for {
 		ret, tail, err := m.loop(ctx)
@@ -30,8 +30,8 @@ func exec(e *executable, ctx *vm.Context, st *state, pc int, a1, a2, a3, a4, a5,
 }
 
 // machine is the state of one exec. The run loop keeps only the program
-// counter and the budget in machine registers; everything else is here, on
-// the goroutine stack (exec's frame), with no allocation.
+// counter in a machine register; everything else is here, on the goroutine
+// stack (exec's frame), with no allocation.
 type machine struct {
 	// r are the eBPF registers, indexed with a mask so that the compiler
 	// drops bounds checks (decode guarantees indexes below 11).
@@ -47,9 +47,12 @@ type machine struct {
 	e     *executable
 	tails int
 	st    *state
-	// pc and budget hold the loop's values across out-of-line calls.
-	pc     int
+	// pc holds the loop's program counter across out-of-line calls.
+	pc int
+	// budget is the number of instructions the run may still execute
+	// (see charge); seg is where the current straight-line segment began.
 	budget int64
+	seg    int
 	// stackLo is the lowest stack address, for the inline stack check.
 	stackLo uint64
 }
@@ -58,11 +61,14 @@ type machine struct {
 // true; m is then set up for the target).
 //
 // Go's register allocator spills every value that is live across a call at
-// the value's definition; for the loop-carried pc and budget that would mean
-// two stores on every instruction. So the cases that call out (checked
-// accesses outside the stack, helper calls) first store pc and budget into
-// m and reload them afterwards: the values in registers are never live
-// across a call, and only those rare paths pay.
+// the value's definition; for the loop-carried pc that would mean a store
+// on every instruction. So the cases that call out (checked accesses off
+// the stack and packet, helper calls) store pc into m and reload it
+// afterwards: the register value is never live across a call, and only
+// those rare paths pay.
+//
+// The budget is charged per straight-line segment rather than per
+// instruction (see charge), so the common path does not touch it at all.
 //
 // In checked mode, stack and packet accesses (the most frequent) are
 // checked inline; anything else goes through ctx.Check.
@@ -72,12 +78,8 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 	checked := m.e.prog.Checked
 	stackLo := m.stackLo
 	base := unsafe.Pointer(unsafe.SliceData(code))
-	pc, budget := m.pc, m.budget
+	pc := m.pc
 	for {
-		budget--
-		if budget < 0 {
-			return 0, false, budgetError(pc)
-		}
 		// decode guarantees that pc is always within code: jump and call
 		// targets are validated and the sentinel ends the slice. So the
 		// bounds check is skipped.
@@ -291,77 +293,77 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 			d := ins.dst & 15 // computed before the check: ins is not kept across calls
 			a := r[ins.src&15] + uint64(int64(ins.off))
 			if checked && a-stackLo > vm.StackBytes-1 && !inPacket(ctx, a, 1) {
-				m.pc, m.budget = pc, budget
+				m.pc = pc
 				if err := m.check(ctx, a, 1, false); err != nil {
 					return 0, false, err
 				}
-				pc, budget = m.pc, m.budget
+				pc = m.pc
 			}
 			r[d] = vm.Load8(a)
 		case opLdxH:
 			d := ins.dst & 15 // computed before the check: ins is not kept across calls
 			a := r[ins.src&15] + uint64(int64(ins.off))
 			if checked && a-stackLo > vm.StackBytes-2 && !inPacket(ctx, a, 2) {
-				m.pc, m.budget = pc, budget
+				m.pc = pc
 				if err := m.check(ctx, a, 2, false); err != nil {
 					return 0, false, err
 				}
-				pc, budget = m.pc, m.budget
+				pc = m.pc
 			}
 			r[d] = load16(a)
 		case opLdxW:
 			d := ins.dst & 15 // computed before the check: ins is not kept across calls
 			a := r[ins.src&15] + uint64(int64(ins.off))
 			if checked && a-stackLo > vm.StackBytes-4 && !inPacket(ctx, a, 4) {
-				m.pc, m.budget = pc, budget
+				m.pc = pc
 				if err := m.check(ctx, a, 4, false); err != nil {
 					return 0, false, err
 				}
-				pc, budget = m.pc, m.budget
+				pc = m.pc
 			}
 			r[d] = load32(a)
 		case opLdxDW:
 			d := ins.dst & 15 // computed before the check: ins is not kept across calls
 			a := r[ins.src&15] + uint64(int64(ins.off))
 			if checked && a-stackLo > vm.StackBytes-8 && !inPacket(ctx, a, 8) {
-				m.pc, m.budget = pc, budget
+				m.pc = pc
 				if err := m.check(ctx, a, 8, false); err != nil {
 					return 0, false, err
 				}
-				pc, budget = m.pc, m.budget
+				pc = m.pc
 			}
 			r[d] = load64(a)
 		case opLdxSB:
 			d := ins.dst & 15 // computed before the check: ins is not kept across calls
 			a := r[ins.src&15] + uint64(int64(ins.off))
 			if checked && a-stackLo > vm.StackBytes-1 && !inPacket(ctx, a, 1) {
-				m.pc, m.budget = pc, budget
+				m.pc = pc
 				if err := m.check(ctx, a, 1, false); err != nil {
 					return 0, false, err
 				}
-				pc, budget = m.pc, m.budget
+				pc = m.pc
 			}
 			r[d] = uint64(int64(int8(vm.Load8(a))))
 		case opLdxSH:
 			d := ins.dst & 15 // computed before the check: ins is not kept across calls
 			a := r[ins.src&15] + uint64(int64(ins.off))
 			if checked && a-stackLo > vm.StackBytes-2 && !inPacket(ctx, a, 2) {
-				m.pc, m.budget = pc, budget
+				m.pc = pc
 				if err := m.check(ctx, a, 2, false); err != nil {
 					return 0, false, err
 				}
-				pc, budget = m.pc, m.budget
+				pc = m.pc
 			}
 			r[d] = uint64(int64(int16(load16(a))))
 		case opLdxSW:
 			d := ins.dst & 15 // computed before the check: ins is not kept across calls
 			a := r[ins.src&15] + uint64(int64(ins.off))
 			if checked && a-stackLo > vm.StackBytes-4 && !inPacket(ctx, a, 4) {
-				m.pc, m.budget = pc, budget
+				m.pc = pc
 				if err := m.check(ctx, a, 4, false); err != nil {
 					return 0, false, err
 				}
-				pc, budget = m.pc, m.budget
+				pc = m.pc
 			}
 			r[d] = uint64(int64(int32(load32(a))))
 		case opLdImm64:
@@ -376,11 +378,11 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 				v = r[ins.src&15]
 			}
 			if checked && a-stackLo > vm.StackBytes-1 && !inPacket(ctx, a, 1) {
-				m.pc, m.budget = pc, budget
+				m.pc = pc
 				if err := m.check(ctx, a, 1, true); err != nil {
 					return 0, false, err
 				}
-				pc, budget = m.pc, m.budget
+				pc = m.pc
 			}
 			vm.Store8(a, v)
 		case opStH, opStxH:
@@ -390,11 +392,11 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 				v = r[ins.src&15]
 			}
 			if checked && a-stackLo > vm.StackBytes-2 && !inPacket(ctx, a, 2) {
-				m.pc, m.budget = pc, budget
+				m.pc = pc
 				if err := m.check(ctx, a, 2, true); err != nil {
 					return 0, false, err
 				}
-				pc, budget = m.pc, m.budget
+				pc = m.pc
 			}
 			store16(a, v)
 		case opStW, opStxW:
@@ -404,11 +406,11 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 				v = r[ins.src&15]
 			}
 			if checked && a-stackLo > vm.StackBytes-4 && !inPacket(ctx, a, 4) {
-				m.pc, m.budget = pc, budget
+				m.pc = pc
 				if err := m.check(ctx, a, 4, true); err != nil {
 					return 0, false, err
 				}
-				pc, budget = m.pc, m.budget
+				pc = m.pc
 			}
 			store32(a, v)
 		case opStDW, opStxDW:
@@ -418,11 +420,11 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 				v = r[ins.src&15]
 			}
 			if checked && a-stackLo > vm.StackBytes-8 && !inPacket(ctx, a, 8) {
-				m.pc, m.budget = pc, budget
+				m.pc = pc
 				if err := m.check(ctx, a, 8, true); err != nil {
 					return 0, false, err
 				}
-				pc, budget = m.pc, m.budget
+				pc = m.pc
 			}
 			store64(a, v)
 
@@ -432,11 +434,11 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 			opAtomicXchg32, opAtomicCmpXchg32:
 			a := r[ins.dst&15] + uint64(int64(ins.off))
 			if checked && (a-stackLo > vm.StackBytes-4 || a&3 != 0) {
-				m.pc, m.budget = pc, budget
+				m.pc = pc
 				if err := m.checkAtomic(ctx, a, 4); err != nil {
 					return 0, false, err
 				}
-				pc, budget = m.pc, m.budget
+				pc = m.pc
 				ins = &code[pc-1] // not kept live across the call
 			}
 			p := vm.Atomic32(a)
@@ -468,11 +470,11 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 			opAtomicXchg64, opAtomicCmpXchg64:
 			a := r[ins.dst&15] + uint64(int64(ins.off))
 			if checked && (a-stackLo > vm.StackBytes-8 || a&7 != 0) {
-				m.pc, m.budget = pc, budget
+				m.pc = pc
 				if err := m.checkAtomic(ctx, a, 8); err != nil {
 					return 0, false, err
 				}
-				pc, budget = m.pc, m.budget
+				pc = m.pc
 				ins = &code[pc-1]
 			}
 			p := vm.Atomic64(a)
@@ -502,192 +504,282 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 
 		// Jumps
 		case opJA:
-			pc = int(ins.off)
+			if pc = m.jump(pc, ins); pc < 0 {
+				return 0, false, budgetError(m.pc)
+			}
 		case opJEQ64K:
 			if r[ins.dst&15] == ins.k {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJEQ64X:
 			if r[ins.dst&15] == r[ins.src&15] {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJGT64K:
 			if r[ins.dst&15] > ins.k {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJGT64X:
 			if r[ins.dst&15] > r[ins.src&15] {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJGE64K:
 			if r[ins.dst&15] >= ins.k {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJGE64X:
 			if r[ins.dst&15] >= r[ins.src&15] {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJSET64K:
 			if r[ins.dst&15]&ins.k != 0 {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJSET64X:
 			if r[ins.dst&15]&r[ins.src&15] != 0 {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJNE64K:
 			if r[ins.dst&15] != ins.k {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJNE64X:
 			if r[ins.dst&15] != r[ins.src&15] {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJSGT64K:
 			if int64(r[ins.dst&15]) > int64(ins.k) {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJSGT64X:
 			if int64(r[ins.dst&15]) > int64(r[ins.src&15]) {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJSGE64K:
 			if int64(r[ins.dst&15]) >= int64(ins.k) {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJSGE64X:
 			if int64(r[ins.dst&15]) >= int64(r[ins.src&15]) {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJLT64K:
 			if r[ins.dst&15] < ins.k {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJLT64X:
 			if r[ins.dst&15] < r[ins.src&15] {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJLE64K:
 			if r[ins.dst&15] <= ins.k {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJLE64X:
 			if r[ins.dst&15] <= r[ins.src&15] {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJSLT64K:
 			if int64(r[ins.dst&15]) < int64(ins.k) {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJSLT64X:
 			if int64(r[ins.dst&15]) < int64(r[ins.src&15]) {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJSLE64K:
 			if int64(r[ins.dst&15]) <= int64(ins.k) {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJSLE64X:
 			if int64(r[ins.dst&15]) <= int64(r[ins.src&15]) {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJEQ32K:
 			if uint32(r[ins.dst&15]) == uint32(ins.k) {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJEQ32X:
 			if uint32(r[ins.dst&15]) == uint32(r[ins.src&15]) {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJGT32K:
 			if uint32(r[ins.dst&15]) > uint32(ins.k) {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJGT32X:
 			if uint32(r[ins.dst&15]) > uint32(r[ins.src&15]) {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJGE32K:
 			if uint32(r[ins.dst&15]) >= uint32(ins.k) {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJGE32X:
 			if uint32(r[ins.dst&15]) >= uint32(r[ins.src&15]) {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJSET32K:
 			if uint32(r[ins.dst&15])&uint32(ins.k) != 0 {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJSET32X:
 			if uint32(r[ins.dst&15])&uint32(r[ins.src&15]) != 0 {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJNE32K:
 			if uint32(r[ins.dst&15]) != uint32(ins.k) {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJNE32X:
 			if uint32(r[ins.dst&15]) != uint32(r[ins.src&15]) {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJSGT32K:
 			if int32(r[ins.dst&15]) > int32(ins.k) {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJSGT32X:
 			if int32(r[ins.dst&15]) > int32(r[ins.src&15]) {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJSGE32K:
 			if int32(r[ins.dst&15]) >= int32(ins.k) {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJSGE32X:
 			if int32(r[ins.dst&15]) >= int32(r[ins.src&15]) {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJLT32K:
 			if uint32(r[ins.dst&15]) < uint32(ins.k) {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJLT32X:
 			if uint32(r[ins.dst&15]) < uint32(r[ins.src&15]) {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJLE32K:
 			if uint32(r[ins.dst&15]) <= uint32(ins.k) {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJLE32X:
 			if uint32(r[ins.dst&15]) <= uint32(r[ins.src&15]) {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJSLT32K:
 			if int32(r[ins.dst&15]) < int32(ins.k) {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJSLT32X:
 			if int32(r[ins.dst&15]) < int32(r[ins.src&15]) {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJSLE32K:
 			if int32(r[ins.dst&15]) <= int32(ins.k) {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 		case opJSLE32X:
 			if int32(r[ins.dst&15]) <= int32(r[ins.src&15]) {
-				pc = int(ins.off)
+				if pc = m.jump(pc, ins); pc < 0 {
+					return 0, false, budgetError(m.pc)
+				}
 			}
 
 		// Calls
 		case opCall, opCallX:
-			m.pc, m.budget = pc, budget
+			m.pc = pc
 			tail, err := m.callHelper(ctx, ins)
 			if err != nil || tail {
 				return 0, tail, err
 			}
-			pc, budget = m.pc, m.budget
+			pc = m.pc
 		case opCallLocal:
 			if m.base+m.nf+1 >= vm.MaxCallDepth || m.nf >= len(m.frames) {
 				return 0, false, depthError(pc - 1)
@@ -695,15 +787,20 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 			m.frames[m.nf] = frame{r6: r[6], r7: r[7], r8: r[8], r9: r[9], fp: r[10], ret: pc}
 			m.nf++
 			r[10] -= vm.StackSize
+			if !m.charge(pc, int(ins.off)) {
+				return 0, false, budgetError(pc - 1)
+			}
 			pc = int(ins.off)
 		case opExit:
 			if m.nf == 0 {
-				m.budget = budget
 				return r[0], false, nil
 			}
 			m.nf--
 			f := &m.frames[m.nf]
 			r[6], r[7], r[8], r[9], r[10] = f.r6, f.r7, f.r8, f.r9, f.fp
+			if !m.charge(pc, f.ret) {
+				return 0, false, budgetError(pc - 1)
+			}
 			pc = f.ret
 
 		case opFallOff:
@@ -712,6 +809,33 @@ func (m *machine) loop(ctx *vm.Context) (ret uint64, tail bool, err error) {
 			return 0, false, invalidError(pc - 1)
 		}
 	}
+}
+
+// jump returns the new pc of the taken jump ins, with pc one past it.
+// Forward jumps stay in the current segment; a backward one ends it (see
+// charge). When that exhausts the budget, jump returns -1 and leaves the
+// jump's index in m.pc for the error.
+func (m *machine) jump(pc int, ins *insn) int {
+	t := int(ins.off)
+	if t < pc && !m.charge(pc, t) {
+		m.pc = pc - 1
+		return -1
+	}
+	return t
+}
+
+// charge ends the straight-line segment that began at m.seg with the
+// instruction before pc, and starts a new one at next. Within a segment
+// execution only moves forward (every backward move - a backward jump, a
+// call, a return - ends the segment), so it executes at most pc-m.seg
+// instructions: charging that bound, at least 1 per segment, keeps the
+// budget an upper bound of the instructions executed while costing nothing
+// on straight-line code and forward jumps. charge reports false when the
+// budget is exhausted.
+func (m *machine) charge(pc, next int) bool {
+	m.budget -= int64(pc - m.seg)
+	m.seg = next
+	return m.budget >= 0
 }
 
 // inPacket is the inline check of packet accesses, the other frequent kind:
@@ -784,6 +908,9 @@ func (m *machine) callHelper(ctx *vm.Context, ins *insn) (tail bool, err error) 
 	// The target replaces the whole call chain of this exec: it starts at
 	// its first instruction in the entry frame, with r1 (its context) as
 	// the caller left it.
+	if !m.charge(m.pc, 0) {
+		return false, budgetError(m.pc - 1)
+	}
 	if ne.prog.Checked && m.budget > checkedBudget {
 		m.budget = checkedBudget
 	}
