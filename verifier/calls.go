@@ -12,6 +12,9 @@ import (
 var errPathDead = errors.New("dead path")
 
 func (v *verifier) checkCall(pc int, ins isa.Instruction) error {
+	if v.cur.lock.held && !(ins.Src == isa.CallHelper && (ins.Imm == 94 || ins.Imm == 93)) {
+		return v.errAt(pc, "function calls are not allowed while holding a lock")
+	}
 	if ins.Src == isa.CallLocal && isa.Source(ins.Opcode) == isa.SrcK {
 		return v.enterFrame(pc, pc+1+int(ins.Imm), false, nil)
 	}
@@ -56,6 +59,9 @@ func (v *verifier) checkExit(pc int) (bool, error) {
 	r0 := f.regs[0]
 	if r0.typ == notInit {
 		return false, v.errAt(pc, "R0 !read_ok")
+	}
+	if st.lock.held {
+		return false, v.errAt(pc, "bpf_spin_unlock is missing")
 	}
 	if len(st.frames) == 1 {
 		if r0.typ != scalar {
@@ -354,6 +360,44 @@ func (v *verifier) checkArg(pc int, proto *helperProto, num int32, regno uint8, 
 		m.cbTarget = int(r.memSize)
 	case argCallbackCtx:
 		m.cbCtx = *r
+	case argSpinLock:
+		return v.checkSpinLock(pc, num, regno, r)
 	}
 	return nil
+}
+
+// checkSpinLock takes or releases a bpf_spin_lock. Without BTF the lock's
+// place in the value is not known: it must be 4 aligned bytes inside it.
+func (v *verifier) checkSpinLock(pc int, num int32, regno uint8, r *reg) error {
+	if r.typ != ptrMapValue {
+		return v.errAt(pc, "R%d type=%s expected=map_value", regno, r.typ)
+	}
+	if !r.fixedOff() || r.off%4 != 0 {
+		return v.errAt(pc, "R%d doesn't have constant offset. bpf_spin_lock has to be at the constant offset", regno)
+	}
+	if err := v.regionAccess(pc, regno, r, 0, 4, int64(mustMap(v, r.mapID).ValueSize), "map value"); err != nil {
+		return err
+	}
+	st := v.cur
+	l := spinLock{held: true, mapID: r.mapID, id: r.id, off: r.off}
+	if num == 93 {
+		if st.lock.held {
+			return v.errAt(pc, "Locks nested (bpf_spin_lock is already held)")
+		}
+		st.lock = l
+		return nil
+	}
+	if !st.lock.held {
+		return v.errAt(pc, "bpf_spin_unlock without taking a lock")
+	}
+	if st.lock != l {
+		return v.errAt(pc, "bpf_spin_unlock of different lock")
+	}
+	st.lock = spinLock{}
+	return nil
+}
+
+func mustMap(v *verifier, id uint32) MapInfo {
+	mi, _ := v.maps(id)
+	return mi
 }

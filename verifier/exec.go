@@ -187,9 +187,6 @@ func (v *verifier) pointerALU(pc int, ins isa.Instruction, dst, src *reg, op uin
 	}
 	ptr, off := dst, src
 	if !dst.typ.isPtr() {
-		if op != isa.ALUAdd {
-			return v.errAt(pc, "R%d tried to %s from different maps, paths or scalars", ins.Dst, aluNames[op])
-		}
 		ptr, off = src, dst
 	}
 	switch ptr.typ {
@@ -203,19 +200,19 @@ func (v *verifier) pointerALU(pc int, ins isa.Instruction, dst, src *reg, op uin
 		return v.errAt(pc, "R%d pointer arithmetic on func prohibited", ins.Dst)
 	}
 	switch op {
-	case isa.ALUAdd, isa.ALUSub:
+	case isa.ALUAdd:
+	case isa.ALUSub:
+		if ptr == src {
+			return v.errAt(pc, "R%d tried to subtract pointer from scalar", ins.Dst)
+		}
+		if ptr.typ == ptrStack {
+			// As in Linux (JITs may not handle it), even for constants.
+			return v.errAt(pc, "R%d subtraction from stack pointer prohibited", ins.Dst)
+		}
 	case isa.ALUAnd, isa.ALUOr, isa.ALUXor:
-		if v.opts.Unprivileged {
-			return v.errAt(pc, "R%d bitwise operator %s on pointer prohibited", ins.Dst, aluNames[op])
-		}
-		*dst = unknownScalar()
-		return nil
+		return v.errAt(pc, "R%d bitwise operator %s on pointer prohibited", ins.Dst, aluNames[op])
 	default:
-		if v.opts.Unprivileged {
-			return v.errAt(pc, "R%d pointer arithmetic with %s operator prohibited", ins.Dst, aluNames[op])
-		}
-		*dst = unknownScalar()
-		return nil
+		return v.errAt(pc, "R%d pointer arithmetic with %s operator prohibited", ins.Dst, aluNames[op])
 	}
 	res := *ptr
 	res.id = ptr.id

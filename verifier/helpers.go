@@ -25,6 +25,7 @@ const (
 	argRingbufMem                     // a ringbuf record from ringbuf_reserve (released)
 	argFunc                           // a callback subprogram (ld_imm64 pseudo func)
 	argCallbackCtx                    // anything passed through to the callback
+	argSpinLock                       // a bpf_spin_lock inside a map value
 )
 
 // retKind is what a helper returns in r0.
@@ -93,6 +94,8 @@ var helperProtos = map[int32]*helperProto{
 	51:  {name: "redirect_map", args: [5]argKind{argConstMap, argAnything, argAnything}},
 	54:  {name: "xdp_adjust_meta", args: [5]argKind{argCtx, argAnything}, pktChange: true},
 	65:  {name: "xdp_adjust_tail", args: [5]argKind{argCtx, argAnything}, pktChange: true},
+	93:  {name: "spin_lock", args: [5]argKind{argSpinLock}, ret: retVoid},
+	94:  {name: "spin_unlock", args: [5]argKind{argSpinLock}, ret: retVoid},
 	87:  {name: "map_push_elem", args: [5]argKind{argConstMap, argMapValue, argAnything}, mapTypes: queueTypes},
 	88:  {name: "map_pop_elem", args: [5]argKind{argConstMap, argMapValueOut}, mapTypes: queueTypes},
 	89:  {name: "map_peek_elem", args: [5]argKind{argConstMap, argMapValueOut}, mapTypes: queueTypes},

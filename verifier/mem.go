@@ -138,6 +138,9 @@ func (v *verifier) stackAccess(pc int, ptrno uint8, p *reg, off int16, size int,
 	f := v.cur.frames[p.frame]
 	fixed := p.fixedOff()
 	if write {
+		if val.typ.isPtr() && size != 8 {
+			return reg{}, v.errAt(pc, "invalid size of register spill")
+		}
 		if fixed && size == 8 {
 			s := f.slotAt(int(lo))
 			s.spill = *val

@@ -38,7 +38,7 @@ var xdpFields = []ctxField{
 // genericHelper reports helpers every program type offers.
 func genericHelper(n int32) bool {
 	switch n {
-	case 1, 2, 3, 5, 6, 7, 8, 14, 42, 87, 88, 89, 118, 125, 130, 131, 132, 133, 134,
+	case 1, 2, 3, 5, 6, 7, 8, 14, 42, 87, 88, 89, 93, 94, 118, 125, 130, 131, 132, 133, 134,
 		160, 164, 165, 181, 182, 195, 208:
 		return true
 	}

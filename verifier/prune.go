@@ -144,7 +144,10 @@ func (m *idMap) check(old, cur uint32) bool {
 // statesCover reports whether old, proven safe, covers cur: every concrete
 // state cur describes is one old describes (exact: they are identical).
 func (v *verifier) statesCover(old, cur *state, exact bool) bool {
-	if len(old.frames) != len(cur.frames) || len(old.refs) != len(cur.refs) {
+	if len(old.frames) != len(cur.frames) || len(old.refs) != len(cur.refs) || old.lock.held != cur.lock.held {
+		return false
+	}
+	if old.lock.held && (old.lock.mapID != cur.lock.mapID || old.lock.off != cur.lock.off) {
 		return false
 	}
 	var ids idMap
@@ -173,6 +176,9 @@ func (v *verifier) statesCover(old, cur *state, exact bool) bool {
 		if !ids.check(old.refs[i].id, cur.refs[i].id) {
 			return false
 		}
+	}
+	if old.lock.held && !ids.check(old.lock.id, cur.lock.id) {
+		return false
 	}
 	return true
 }
@@ -208,7 +214,9 @@ func (v *verifier) regCovers(old, cur *reg, exact bool, ids *idMap) bool {
 			return false
 		}
 	}
-	if (old.typ.maybeNull() || old.typ == ptrPacket || old.typ == ptrPacketMeta) && !ids.check(old.id, cur.id) {
+	// Ids matter for null checks, packet ranges, and which map element a
+	// held spin lock belongs to.
+	if (old.typ.maybeNull() || old.typ == ptrPacket || old.typ == ptrPacketMeta || old.typ == ptrMapValue) && !ids.check(old.id, cur.id) {
 		return false
 	}
 	if (old.refID != 0 || cur.refID != 0) && !ids.check(old.refID|1<<31, cur.refID|1<<31) {

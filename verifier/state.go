@@ -65,6 +65,15 @@ func (f *frame) byteKind(off int) uint8 {
 	return f.stack[i].kinds[(off%8+8)%8]
 }
 
+// spinLock identifies a held bpf_spin_lock: the map value (map and pointer
+// id, which tells elements apart) and the lock's offset in it.
+type spinLock struct {
+	held  bool
+	mapID uint32
+	id    uint32
+	off   int32
+}
+
 // ref is an acquired reference that must be released before exit.
 type ref struct {
 	id   uint32
@@ -80,6 +89,8 @@ type state struct {
 	parent *checkpoint
 	// prevPC is the instruction the path came from (for the log).
 	prevPC int
+	// lock is the bpf_spin_lock held, if any.
+	lock spinLock
 	// cbReturn says the path just came back from a callback to its helper
 	// call (pruning there may use in-progress checkpoints).
 	cbReturn bool
@@ -88,7 +99,7 @@ type state struct {
 func (s *state) cur() *frame { return s.frames[len(s.frames)-1] }
 
 func (s *state) clone() *state {
-	n := &state{pc: s.pc, parent: s.parent, prevPC: s.prevPC, cbReturn: s.cbReturn}
+	n := &state{pc: s.pc, parent: s.parent, prevPC: s.prevPC, cbReturn: s.cbReturn, lock: s.lock}
 	n.frames = make([]*frame, len(s.frames))
 	for i, f := range s.frames {
 		n.frames[i] = f.clone()

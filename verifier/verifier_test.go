@@ -138,6 +138,9 @@ var positiveCases = []vcase{
 	{name: "host context layout", opts: func(o *Options) { o.HostContext = true }, insns: prog(
 		ldx(DW, r2, r1, 0), ldx(DW, r3, r1, 8), ldx(W, r4, r1, 24),
 		mov64r(r5, r2), add64i(r5, 1), jmpr(isa.JmpJGT, r5, r3, 1), ldx(B, r0, r2, 0), retZero)},
+	{name: "spin lock around update", insns: prog(lookup(mapArray), jmpi(isa.JmpJEQ, r0, 0, 8), mov64r(r6, r0), mov64r(r1, r0), call(93),
+		ldx(DW, r1, r6, 8), add64i(r1, 1), stx(DW, r6, r1, 8), mov64r(r1, r6), call(94), retZero)},
+	{name: "pointer difference", insns: prog(xdpPrologue, mov64r(r0, r3), alu64r(isa.ALUSub, r0, r2), exit())},
 	{name: "queue push and pop", insns: prog(
 		st(DW, r10, -8, 1), ldMap(r1, mapQueue), mov64r(r2, r10), add64i(r2, -8), mov64i(r3, 0), call(87),
 		ldMap(r1, mapQueue), mov64r(r2, r10), add64i(r2, -16), call(88), ldx(DW, r0, r10, -16), exit())},
@@ -276,7 +279,20 @@ var negativeCases = []vcase{
 	{name: "combined stack too large", insns: prog(
 		st(DW, r10, -512, 0), callLocal(1), exit(), st(DW, r10, -8, 0), mov64i(r0, 0), exit()), want: "combined stack size"},
 
+	// Spin locks (map mapArray's value holds the lock at offset 0).
+	{name: "spin lock not released", insns: prog(lookup(mapArray), jmpi(isa.JmpJEQ, r0, 0, 2), mov64r(r1, r0), call(93), retZero), want: "bpf_spin_unlock is missing"},
+	{name: "spin lock nested", insns: prog(lookup(mapArray), jmpi(isa.JmpJEQ, r0, 0, 6), mov64r(r6, r0), mov64r(r1, r0), call(93), mov64r(r1, r6), add64i(r1, 8), call(93), retZero), want: "Locks nested"},
+	{name: "helper call under spin lock", insns: prog(lookup(mapArray), jmpi(isa.JmpJEQ, r0, 0, 6), mov64r(r6, r0), mov64r(r1, r0), call(93), call(5), mov64r(r1, r6), call(94), retZero), want: "not allowed while holding a lock"},
+	{name: "spin unlock of another lock", insns: prog(lookup(mapArray), jmpi(isa.JmpJEQ, r0, 0, 6), mov64r(r6, r0), mov64r(r1, r0), call(93), mov64r(r1, r6), add64i(r1, 8), call(94), retZero), want: "different lock"},
+	{name: "spin unlock without lock", insns: prog(lookup(mapArray), jmpi(isa.JmpJEQ, r0, 0, 2), mov64r(r1, r0), call(94), retZero), want: "without taking a lock"},
+
 	// Pointer rules.
+	{name: "stack pointer subtraction", insns: prog(mov64r(r2, r10), alu64i(isa.ALUSub, r2, 8), retZero), want: "subtraction from stack pointer"},
+	{name: "bitwise on pointer", insns: prog(mov64r(r2, r10), alu64i(isa.ALUAnd, r2, -8), retZero), want: "bitwise operator &= on pointer"},
+	{name: "multiply pointer", insns: prog(mov64r(r2, r1), alu64i(isa.ALUMul, r2, 2), retZero), want: "pointer arithmetic with *= operator"},
+	{name: "partial pointer spill", insns: prog(stx(W, r10, r1, -8), retZero), want: "invalid size of register spill"},
+	{name: "shift out of range", insns: prog(mov64i(r0, 1), alu32i(isa.ALULsh, r0, 32), exit()), want: "invalid shift 32"},
+	{name: "division by constant zero", insns: prog(mov64i(r0, 1), alu64i(isa.ALUDiv, r0, 0), exit()), want: "div by zero"},
 	{name: "32-bit pointer arithmetic", insns: prog(mov64r(r2, r10), alu32i(isa.ALUAdd, r2, 1), retZero), want: "32-bit pointer arithmetic"},
 	{name: "unprivileged pointer leak into map", opts: unpriv, insns: prog(lookup(mapHash), jmpi(isa.JmpJEQ, r0, 0, 1), stx(DW, r0, r10, 0), retZero), want: "leaks addr"},
 	{name: "unprivileged pointer comparison", opts: unpriv, insns: prog(mov64r(r2, r10), jmpr(isa.JmpJGT, r1, r2, 0), retZero), want: "pointer comparison prohibited"},
