@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/bpfhost/bpfhost/maps"
+
 	"github.com/bpfhost/bpfhost/internal/state"
 	"github.com/cilium/ebpf/btf"
 )
@@ -20,6 +22,12 @@ type mapTypes struct {
 // implicit). Such maps are printed as bytes only.
 func (c *cli) mapBTF(mm *state.MapMeta) *mapTypes {
 	if mm.BTFID == 0 || mm.BTFMap == "" {
+		return nil
+	}
+	switch maps.Type(mm.Spec.Type) {
+	case maps.PerfEventArray, maps.ArrayOfMaps, maps.HashOfMaps, maps.Queue, maps.Stack:
+		// libbpf creates these without BTF: the kernel refuses typed keys
+		// and values for them.
 		return nil
 	}
 	cs, err := c.st.BTFSpec(mm.BTFID)

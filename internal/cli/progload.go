@@ -133,7 +133,8 @@ func (c *cli) progLoad(args []string, firstOnly bool) error {
 	// hand them to the collection as replacements.
 	repl := map[string]*ebpf.Map{}
 	created := map[string]bool{}
-	autoPin := map[string]string{} // spec name -> pin path (LIBBPF_PIN_BY_NAME)
+	autoPin := map[string]string{}   // spec name -> pin path to create (LIBBPF_PIN_BY_NAME)
+	pinPathOf := map[string]string{} // spec name -> pin path libbpf gave the map
 	for i, name := range mapOrder {
 		ms := spec.Maps[name]
 		var reused uint32
@@ -144,6 +145,7 @@ func (c *cli) progLoad(args []string, firstOnly bool) error {
 		}
 		if ms.Pinning == ebpf.PinByName && reused == 0 {
 			p := libbpfPinRoot + "/" + name
+			pinPathOf[name] = p
 			if pin, err := st.Lookup(p); err == nil && pin.Kind == state.KindMap {
 				m, mm, _ := st.Map(pin.ID)
 				if !compatible(ms, m) {
@@ -248,8 +250,11 @@ func (c *cli) progLoad(args []string, firstOnly bool) error {
 				mapName = libbpfInternalMapName(objName, name)
 			}
 			target := sanitizePinPath(strings.TrimSuffix(pinmaps, "/") + "/" + mapName)
-			if ap, ok := autoPin[name]; ok && ap == target {
-				continue
+			if pp, ok := pinPathOf[name]; ok {
+				if pp == target {
+					continue
+				}
+				return c.libbpfError("failed to pin all maps", fmt.Errorf("map '%s' already has pin path '%s' different from '%s'", name, pp, target))
 			}
 			if err := st.Pin(target, state.KindMap, m.ID()); err != nil {
 				return c.libbpfError("failed to pin all maps", fmt.Errorf("map '%s': failed to pin at '%s': %s", mapName, target, errnoMessage(err)))
