@@ -32,6 +32,7 @@ func New(code []byte) (*Region, error) {
 		unmap(mem)
 		return nil, fmt.Errorf("execmem: making %d bytes executable: %w", len(code), err)
 	}
+	flushICache(mem) // arm64: make the new code visible to instruction fetch
 	return &Region{mem: mem}, nil
 }
 
