@@ -298,10 +298,11 @@ func (c *compiler) stubs() {
 		ldstScaled(3, opcLoad, linkReg, f, jit.OffReserved),
 		ret(),
 	)
-	// Helper exit: x9 = helper number, x10 = resume address.
+	// Helper exit: x9 = helper number, x10 = resume address, x11 = pc.
 	c.place(c.stub(stubHelper))
 	c.emit(
 		ldstScaled(3, opcStore, tmp1, f, jit.OffArg),
+		ldstScaled(3, opcStore, tmp3, f, jit.OffArg2),
 		ldstScaled(3, opcStore, tmp2, f, jit.OffResume),
 		movz(true, tmp1, jit.ExitHelper, 0),
 		ldstScaled(3, opcStore, tmp1, f, jit.OffExit),

@@ -386,7 +386,7 @@ func (c *compiler) jump(i int, ins isa.Instruction) error {
 func (c *compiler) call(i int, ins isa.Instruction, target func(int64) (int, error)) error {
 	if ins.Opcode == isa.OpCallX {
 		c.emit(movReg(true, tmp1, regMap[ins.Dst]))
-		c.helperExit()
+		c.helperExit(i)
 		return nil
 	}
 	switch ins.Src {
@@ -395,7 +395,7 @@ func (c *compiler) call(i int, ins isa.Instruction, target func(int64) (int, err
 			return fmt.Errorf("helper number %d is out of range", ins.Imm)
 		}
 		c.movImm(true, tmp1, uint64(ins.Imm))
-		c.helperExit()
+		c.helperExit(i)
 		return nil
 	case isa.CallLocal:
 		t, err := target(int64(ins.Imm))
@@ -410,9 +410,11 @@ func (c *compiler) call(i int, ins isa.Instruction, target func(int64) (int, err
 	return fmt.Errorf("unknown call kind (src %d)", ins.Src)
 }
 
-// helperExit leaves with ExitHelper (number in x9), resuming right after.
-func (c *compiler) helperExit() {
+// helperExit leaves with ExitHelper (number in x9, Arg2 = the call's pc
+// for Go's error messages), resuming right after.
+func (c *compiler) helperExit(i int) {
 	resume := c.newLabel()
+	c.movImm(true, tmp3, uint64(i))
 	c.branchTo(adr(tmp2, 0), resume, fixADR)
 	c.branchTo(b(0), c.stub(stubHelper), fixB)
 	c.place(resume)

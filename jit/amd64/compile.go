@@ -1,0 +1,216 @@
+// Package amd64 is the x86-64 back end of the JIT: it compiles a verified
+// vm.Program to position-independent machine code for jit.Code. It is pure
+// Go and builds on every GOARCH (only running the code needs an amd64 host).
+package amd64
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"fmt"
+	mrand "math/rand/v2"
+
+	"github.com/bpfhost/bpfhost/isa"
+	"github.com/bpfhost/bpfhost/jit"
+	"github.com/bpfhost/bpfhost/vm"
+)
+
+func init() { jit.RegisterBackend("amd64", Compile) }
+
+// label is a code position resolved after emission: labels 0..n are the
+// eBPF instructions (n is the fall-off fault), later ones are stubs.
+type label int
+
+type fixup struct {
+	pos int // offset of a rel32 field
+	to  label
+}
+
+type compiler struct {
+	a       asm
+	p       *vm.Program
+	insns   []isa.Instruction
+	opts    jit.Options
+	n       int
+	second  []bool // second slot of an ld_imm64
+	target  []bool // jump or call target (for the inline lookup's dataflow)
+	labels  []int  // position of each label, -1 until placed
+	fixups  []fixup
+	exit    label       // common exit sequence
+	preempt map[int]label // back-edge target -> preemption stub
+	stubs   []stub
+	rng     *mrand.Rand
+	inlined int
+}
+
+// stub is an out-of-line exit emitted after the body.
+type stub struct {
+	l          label
+	exit, arg  int32
+	pc         int32
+	resumeTo   label // -1: none
+	resumeSelf bool
+}
+
+// Compile translates p into x86-64 machine code. p must be verified (the
+// code has no memory checks); the checks here are structural, mirroring
+// the interpreter's decoder so both engines refuse the same programs.
+func Compile(p *vm.Program, opts jit.Options) (*jit.Code, error) {
+	if p == nil || len(p.Insns) == 0 {
+		return nil, fmt.Errorf("amd64: empty program")
+	}
+	c := &compiler{p: p, insns: p.Insns, opts: opts, n: len(p.Insns), preempt: map[int]label{}}
+	if opts.Blind {
+		seed := opts.BlindSeed
+		if seed == 0 {
+			var b [8]byte
+			rand.Read(b[:])
+			seed = binary.LittleEndian.Uint64(b[:]) | 1
+		}
+		c.rng = mrand.New(mrand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	}
+	if err := c.scan(); err != nil {
+		return nil, err
+	}
+	c.labels = make([]int, c.n+1, c.n+16)
+	for i := range c.labels {
+		c.labels[i] = -1
+	}
+	code := &jit.Code{Arch: "amd64", Offsets: make([]uint32, c.n+1), Blinded: opts.Blind}
+	c.exit = c.newLabel()
+
+	code.Prologue = uint32(c.a.pos())
+	c.prologue()
+	c.place(c.exit)
+	c.exitSequence()
+	code.Start = uint32(c.a.pos())
+	c.fix(c.a.call32(), 0)
+	c.exitWith(jit.ExitReturn)
+	code.Callback = uint32(c.a.pos())
+	c.a.callMem(regFrame, jit.OffArg)
+	c.exitWith(jit.ExitReturn)
+
+	for pc := 0; pc < c.n; pc++ {
+		if c.second[pc] {
+			code.Offsets[pc] = jit.NoOffset
+			continue
+		}
+		code.Offsets[pc] = uint32(c.a.pos())
+		c.place(label(pc))
+		if err := c.insn(pc); err != nil {
+			return nil, fmt.Errorf("instruction %d (opcode %#02x): %w", pc, c.insns[pc].Opcode, err)
+		}
+	}
+	// Running past the last instruction is a fault, as in the interpreter.
+	code.Offsets[c.n] = uint32(c.a.pos())
+	c.place(label(c.n))
+	c.faultExit(jit.FaultFallOff, c.n)
+	c.emitStubs()
+	for _, f := range c.fixups {
+		c.a.patch32(f.pos, c.labels[f.to])
+	}
+	code.Text = c.a.b
+	code.Inlined = c.inlined
+	return code, nil
+}
+
+func (c *compiler) newLabel() label {
+	c.labels = append(c.labels, -1)
+	return label(len(c.labels) - 1)
+}
+
+func (c *compiler) place(l label) { c.labels[l] = c.a.pos() }
+
+func (c *compiler) fix(pos int, to label) { c.fixups = append(c.fixups, fixup{pos, to}) }
+
+// prologue is what the trampoline calls: save the Go stack pointer,
+// switch to the native stack, load the budget and the eBPF registers, and
+// continue at Frame.Resume.
+func (c *compiler) prologue() {
+	a := &c.a
+	a.store(8, regFrame, jit.OffSavedSP, rsp)
+	a.load(8, rsp, regFrame, jit.OffNativeSP)
+	a.load(8, regBudget, regFrame, jit.OffBudget)
+	for i, r := range regs {
+		a.load(8, r, regFrame, int32(jit.OffRegs+8*i))
+	}
+	a.jmpMem(regFrame, jit.OffResume)
+}
+
+// exitSequence returns to Go: Frame.Exit (and Arg, Arg2) are already set,
+// r11 holds the resume address. It stores the registers and the native
+// stack pointer, restores the Go stack pointer and returns into the
+// trampoline.
+func (c *compiler) exitSequence() {
+	a := &c.a
+	a.store(8, regFrame, jit.OffResume, regAux)
+	for i, r := range regs {
+		a.store(8, regFrame, int32(jit.OffRegs+8*i), r)
+	}
+	a.store(8, regFrame, jit.OffNativeSP, rsp)
+	a.load(8, rsp, regFrame, jit.OffSavedSP)
+	a.ret()
+}
+
+// exitWith sets Frame.Exit and jumps to the exit sequence, resuming after
+// it if Go continues.
+func (c *compiler) exitWith(exit int32) {
+	a := &c.a
+	a.storeImm(8, regFrame, jit.OffExit, exit)
+	p := a.leaRIP(regAux)
+	c.fix(a.jmp32(), c.exit)
+	a.patch32(p, a.pos())
+}
+
+// faultExit exits with ExitFault, code and pc.
+func (c *compiler) faultExit(code int32, pc int) {
+	a := &c.a
+	a.storeImm(8, regFrame, jit.OffArg, code)
+	a.storeImm(8, regFrame, jit.OffArg2, int32(pc))
+	c.exitWith(jit.ExitFault)
+}
+
+// emitStubs places the out-of-line exits after the body.
+func (c *compiler) emitStubs() {
+	a := &c.a
+	for _, s := range c.stubs {
+		c.place(s.l)
+		if s.exit == jit.ExitFault {
+			c.faultExit(s.arg, int(s.pc))
+			continue
+		}
+		a.storeImm(8, regFrame, jit.OffExit, s.exit)
+		c.fix(a.leaRIP(regAux), s.resumeTo)
+		c.fix(a.jmp32(), c.exit)
+	}
+}
+
+// preemptStub returns the stub that exits with ExitPreempt and resumes at
+// the back-edge target t.
+func (c *compiler) preemptStub(t int) label {
+	if l, ok := c.preempt[t]; ok {
+		return l
+	}
+	l := c.newLabel()
+	c.stubs = append(c.stubs, stub{l: l, exit: jit.ExitPreempt, resumeTo: label(t)})
+	c.preempt[t] = l
+	return l
+}
+
+// faultStub returns a new stub exiting with ExitFault.
+func (c *compiler) faultStub(code int32, pc int) label {
+	l := c.newLabel()
+	c.stubs = append(c.stubs, stub{l: l, exit: jit.ExitFault, arg: code, pc: int32(pc)})
+	return l
+}
+
+// blindKey returns a fresh blinding key.
+func (c *compiler) blindKey() int32 { return int32(c.rng.Uint32()) }
+
+// immReg materializes the sign-extended immediate k in regTmp with
+// blinding: the code holds only k^key and key.
+func (c *compiler) immReg(k int32) reg {
+	key := c.blindKey()
+	c.a.movRIsx(regTmp, k^key)
+	c.a.aluRI(aluXor, true, regTmp, key)
+	return regTmp
+}
