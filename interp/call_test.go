@@ -160,6 +160,7 @@ func TestHelperCalls(t *testing.T) {
 	_, err = e.run(prog(ldPseudo(r1, isa.PseudoFunc, vm.FuncHandle(1)), mov64(r2, 1), call(4), exit()), h)
 	wantAbort(t, "callback into ld_imm64", err, "callback to instruction 1")
 	// Infinite loop in a callback consumes the run's budget.
+	setBudget(t, 1<<12)
 	_, err = e.run(prog(ldPseudo(r1, isa.PseudoFunc, vm.FuncHandle(5)), mov64(r2, 1), call(4), exit(),
 		ja(-1)), h)
 	wantAbort(t, "callback budget", err, "budget")

@@ -87,13 +87,26 @@ func TestUnconditionalJumps(t *testing.T) {
 
 func TestBudget(t *testing.T) {
 	e := newEnv(t)
-	_, err := e.run(prog(mov64(r0, 0), ja(-1), exit()))
-	wantAbort(t, "infinite loop", err, "instruction 1: instruction budget")
-	// A long but finite loop under the budget completes.
-	got, err := e.run(prog(ldImm64(r1, CheckedBudget/4), alu64K(isa.ALUSub, r1, 1), jmpK(isa.JmpJNE, r1, 0, -2), mov64(r0, 3), exit()))
-	if err != nil || got != 3 {
-		t.Errorf("finite loop: got %d, %v; want 3", got, err)
+	// The real budget: each iteration of this loop executes 3 instructions
+	// but is charged for the 1000 its forward jump skips, so the test
+	// reaches CheckedBudget quickly even under the race detector.
+	skip := prog(mov64(r0, 0), ja(1000))
+	for i := 0; i < 1000; i++ {
+		skip = append(skip, mov64(r0, 1))
 	}
+	skip = append(skip, ja(-1002), exit())
+	_, err := e.run(skip)
+	wantAbort(t, "infinite loop", err, "instruction 1002: instruction budget of 33554432 exhausted")
+	setBudget(t, 1<<12)
+	_, err = e.run(prog(mov64(r0, 0), ja(-1), exit()))
+	wantAbort(t, "tight infinite loop", err, "instruction 1: instruction budget")
+}
+
+// setBudget lowers the checked budget for the rest of the test.
+func setBudget(t *testing.T, n int64) {
+	old := checkedBudget
+	checkedBudget = n
+	t.Cleanup(func() { checkedBudget = old })
 }
 
 // TestBudgetAccounting checks the exact charge: a loop of N iterations
@@ -102,9 +115,7 @@ func TestBudget(t *testing.T) {
 // segments, 3 + 2(N-2) = 2N-1, so with a budget of 1000 N=500 runs and
 // N=501 does not.
 func TestBudgetAccounting(t *testing.T) {
-	old := checkedBudget
-	checkedBudget = 1000
-	defer func() { checkedBudget = old }()
+	setBudget(t, 1000)
 	e := newEnv(t)
 	loop := func(n int32) []isa.Instruction {
 		return prog(mov64(r1, n), alu64K(isa.ALUSub, r1, 1), jmpK(isa.JmpJNE, r1, 0, -2), mov64(r0, 3), exit())
