@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
@@ -26,8 +27,9 @@ const maxTraceBytes = 1 << 20
 
 // cpuTrace writes trace lines of one virtual CPU in the kernel's format.
 type cpuTrace struct {
-	s   *State
-	cpu int
+	s      *State
+	cpu    int
+	prefix []byte // "         bpfhost-PID     ["
 }
 
 func (t *cpuTrace) Write(p []byte) (int, error) {
@@ -39,12 +41,36 @@ func (t *cpuTrace) Write(p []byte) (int, error) {
 	lb := &t.s.trace
 	lb.mu.Lock()
 	defer lb.mu.Unlock()
-	lb.buf = fmt.Appendf(lb.buf, "%16s-%-7d [%03d] d..31 %6d.%06d: bpf_trace_printk: %s\n",
-		"bpfhost", os.Getpid(), t.cpu, now.Unix()%1000000, now.Nanosecond()/1000, msg)
-	if len(lb.buf) > 2*maxTraceBytes {
-		lb.buf = append(lb.buf[:0], lb.buf[len(lb.buf)-maxTraceBytes:]...)
+	// The kernel's trace_pipe layout, built without fmt: this runs once per
+	// bpf_trace_printk call, inside the program's run.
+	b := append(lb.buf, t.prefix...)
+	b = appendPadded(b, uint64(t.cpu), 3)
+	b = append(b, "] d..31 "...)
+	sec := uint64(now.Unix() % 1000000)
+	for w := 100000; w > 1 && sec < uint64(w); w /= 10 {
+		b = append(b, ' ')
 	}
+	b = strconv.AppendUint(b, sec, 10)
+	b = append(b, '.')
+	b = appendPadded(b, uint64(now.Nanosecond()/1000), 6)
+	b = append(b, ": bpf_trace_printk: "...)
+	b = append(b, msg...)
+	b = append(b, '\n')
+	if len(b) > 2*maxTraceBytes {
+		b = append(b[:0], b[len(b)-maxTraceBytes:]...)
+	}
+	lb.buf = b
 	return len(p), nil
+}
+
+// appendPadded appends v in decimal, zero-padded to width digits.
+func appendPadded(b []byte, v uint64, width int) []byte {
+	var d [20]byte
+	s := strconv.AppendUint(d[:0], v, 10)
+	for i := len(s); i < width; i++ {
+		b = append(b, '0')
+	}
+	return append(b, s...)
 }
 
 // EnableTrace routes bpf_trace_printk output of runs in this process to the
@@ -59,10 +85,11 @@ func (s *State) EnableTrace() error {
 	}
 	// Holding every CPU at once guarantees no run is in progress while the
 	// writers are installed; Context.Reset keeps them for later runs.
+	prefix := fmt.Appendf(nil, "%16s-%-7d [", "bpfhost", os.Getpid())
 	held := make([]*vm.CPU, 0, cpus.N())
 	for i := 0; i < cpus.N(); i++ {
 		c := cpus.Acquire()
-		c.Run.Trace = &cpuTrace{s: s, cpu: c.ID}
+		c.Run.Trace = &cpuTrace{s: s, cpu: c.ID, prefix: prefix}
 		held = append(held, c)
 	}
 	for _, c := range held {
