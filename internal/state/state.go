@@ -112,7 +112,7 @@ func Open(root string, opts Options) (s *State, err error) {
 	maps.ReserveIDs(s.Meta.LastMapID)
 	vm.ReserveProgramIDs(s.Meta.LastProgID)
 	if err := s.restore(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w (the state directory cannot be used as it is; remove it to start afresh)", err)
 	}
 	s.removeOrphans()
 	return s, nil
