@@ -12,6 +12,8 @@ import (
 	"github.com/bpfhost/bpfhost/conformance"
 	"github.com/bpfhost/bpfhost/interp"
 	"github.com/bpfhost/bpfhost/isa"
+	"github.com/bpfhost/bpfhost/jit"
+	_ "github.com/bpfhost/bpfhost/jit/amd64" // the JIT back end for amd64 hosts
 	"github.com/bpfhost/bpfhost/progtype"
 	"github.com/bpfhost/bpfhost/vm"
 )
@@ -22,13 +24,19 @@ const EngineEnv = "BPFHOST_ENGINE"
 
 // Engine returns the engine called name: "interpreter", "jit" or "auto";
 // "" means the value of $BPFHOST_ENGINE, or "auto" when that is unset.
-// There is no JIT yet, so "jit" and "auto" run the interpreter.
+// "jit" and "auto" run the JIT where the platform supports it (see Run for
+// how unverified test vectors run natively) and the interpreter elsewhere.
 func Engine(name string) (vm.Engine, error) {
 	if name == "" {
 		name = os.Getenv(EngineEnv)
 	}
 	switch name {
-	case "", "auto", "interpreter", "jit":
+	case "", "auto", "jit":
+		if jit.Supported() {
+			return jit.NewAuto(jit.Options{}), nil
+		}
+		return interp.New(), nil
+	case "interpreter":
 		return interp.New(), nil
 	}
 	return nil, fmt.Errorf("unknown engine %q (want interpreter, jit or auto)", name)
@@ -80,6 +88,9 @@ func Run(eng vm.Engine, cpus *vm.CPUs, name string, insns []isa.Instruction, mem
 	}
 	if err := p.Validate(); err != nil {
 		return 0, stage(StageValidate, err)
+	}
+	if eng.Name() == "jit" {
+		return runNative(eng, cpus, p, mem)
 	}
 	exe, err := eng.Prepare(p)
 	if err != nil {

@@ -35,7 +35,7 @@ type compiler struct {
 	target  []bool // jump or call target (for the inline lookup's dataflow)
 	labels  []int  // position of each label, -1 until placed
 	fixups  []fixup
-	exit    label       // common exit sequence
+	exit    label         // common exit sequence
 	preempt map[int]label // back-edge target -> preemption stub
 	stubs   []stub
 	rng     *mrand.Rand
