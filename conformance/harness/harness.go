@@ -13,7 +13,8 @@ import (
 	"github.com/bpfhost/bpfhost/interp"
 	"github.com/bpfhost/bpfhost/isa"
 	"github.com/bpfhost/bpfhost/jit"
-	_ "github.com/bpfhost/bpfhost/jit/amd64" // the JIT back end for amd64 hosts
+	_ "github.com/bpfhost/bpfhost/jit/amd64" // JIT back ends
+	_ "github.com/bpfhost/bpfhost/jit/arm64"
 	"github.com/bpfhost/bpfhost/progtype"
 	"github.com/bpfhost/bpfhost/vm"
 )
