@@ -82,9 +82,17 @@ func TestHexFormats(t *testing.T) {
 		t.Errorf("fprintHex:\n%q\nwant\n%q", b.String(), want)
 	}
 	b.Reset()
-	hexDump(&b, []byte("ABCDEFGHIJKLMNOPQRS\x00"))
+	hexDump(&b, []byte("ABCDEFGHIJKLMNOPQRS\x00abcdefghijkl"))
 	want := "0000000\t4142 4344 4546 4748 494a 4b4c 4d4e 4f50 | ABCDEFGH IJKLMNOP\n" +
-		"0000010\t5152 5300                               | QRS.\n"
+		"0000010\t5152 5300 6162 6364 6566 6768 696a 6b6c | QRS.abcd efghijkl\n"
+	b.Reset()
+	// bpftool puts the mid-line space after the 8th byte even when the line ends there.
+	hexDump(&b, []byte("ABCDEFGH"))
+	if w := "0000000\t4142 4344 4546 4748                     | ABCDEFGH \n"; b.String() != w {
+		t.Errorf("hexDump of 8 bytes:\n%q\nwant\n%q", b.String(), w)
+	}
+	b.Reset()
+	hexDump(&b, []byte("ABCDEFGHIJKLMNOPQRS\x00abcdefghijkl"))
 	if b.String() != want {
 		t.Errorf("hexDump:\n%q\nwant\n%q", b.String(), want)
 	}

@@ -169,7 +169,7 @@ func hexDump(w io.Writer, data []byte) {
 				c = '.'
 			}
 			b.WriteByte(c)
-			if j == i+7 && j+1 < len(data) {
+			if j == i+7 {
 				b.WriteString(" ")
 			}
 		}

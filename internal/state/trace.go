@@ -113,7 +113,7 @@ func (s *State) flushTrace() {
 	s.trace.buf = s.trace.buf[:0]
 }
 
-// ReadTrace copies the recorded trace lines to w and empties the log.
+// ReadTrace passes each recorded trace line to w, then empties the log.
 func (s *State) ReadTrace(w func(line string) error) error {
 	s.flushTrace()
 	path := filepath.Join(s.Root, traceFile)
