@@ -128,6 +128,15 @@ func (c *cli) progLoad(args []string, firstOnly bool) error {
 		}
 	}
 	objName := libbpfObjectName(file)
+	for _, r := range reuse {
+		if r.idx < 0 {
+			if _, ok := spec.Maps[r.name]; !ok {
+				return errorf("unable to find map '%s'", r.name)
+			}
+		} else if r.idx >= len(mapOrder) {
+			return errorf("map idx '%d' not used", r.idx)
+		}
+	}
 
 	// Create the maps ourselves, file-backed in the state directory, and
 	// hand them to the collection as replacements.
