@@ -26,6 +26,8 @@ type cpuState struct {
 	// keysUsed is its bump pointer (callbacks may nest).
 	keys     *offheap.Block
 	keysUsed int
+	// lockHeld is the address of the bpf_spin_lock the run holds, or 0.
+	lockHeld uint64
 }
 
 type reservation struct {
@@ -69,9 +71,11 @@ func (s *cpuState) giveKeys(n int) { s.keysUsed -= 2 * n }
 // buffer records reserved and never submitted or discarded are discarded, so
 // a buggy unverified program cannot wedge a ring buffer. Program types call
 // it after every run (the kernel's verifier makes such leaks impossible).
+// A bpf_spin_lock the run still holds is released likewise.
 func EndRun(ctx *vm.Context) {
 	s := state(ctx)
 	s.keysUsed = 0
+	releaseLock(s)
 	for _, r := range s.reservations {
 		r.rb.Discard(uintptr(r.addr), 0)
 		ctx.Revoke(r.addr)

@@ -59,9 +59,8 @@ func recentCase() *Case {
 		Name:   "recent",
 		Object: "testdata/progs/recent.o",
 		// Bench needs a step that leaves the frame alone; this one does not.
-		Bench:          -1,
-		PendingHelpers: []int32{188, 189, 190, 195},
-		Steps:          []Step{{Prog: "xdp_recent", In: f, Ret: TX, Out: B(mac, f[6:])}},
+		Bench: -1,
+		Steps: []Step{{Prog: "xdp_recent", In: f, Ret: TX, Out: B(mac, f[6:])}},
 		Maps: map[string][]Entry{
 			// Length; loads: in bounds 0, then 0 + 100 * -EINVAL for a load
 			// one byte past the end; stores: in bounds, past the end;
