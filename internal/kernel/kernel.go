@@ -96,9 +96,10 @@ func (c *Collection) m(name string) (*ebpf.Map, error) {
 	return m, nil
 }
 
-// Run runs program prog once with BPF_PROG_TEST_RUN on a copy of data and
-// returns its return value and output frame.
-func (c *Collection) Run(prog string, data []byte) (ret uint32, out []byte, err error) {
+// Run runs program prog once with BPF_PROG_TEST_RUN on a copy of data, with
+// the context ctx (nil: none; for XDP a struct xdp_md), and returns its
+// return value and output frame.
+func (c *Collection) Run(prog string, data, ctx []byte) (ret uint32, out []byte, err error) {
 	p, err := c.prog(prog)
 	if err != nil {
 		return 0, nil, err
@@ -106,6 +107,9 @@ func (c *Collection) Run(prog string, data []byte) (ret uint32, out []byte, err 
 	// Room for tail growth; the kernel reports the real output length.
 	out = make([]byte, len(data)+4096)
 	opts := ebpf.RunOptions{Data: data, DataOut: out, Repeat: 1}
+	if ctx != nil {
+		opts.Context = ctx
+	}
 	ret, err = p.Run(&opts)
 	if err != nil {
 		return 0, nil, fmt.Errorf("kernel: running %s: %w", prog, err)

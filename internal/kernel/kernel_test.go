@@ -50,13 +50,13 @@ func TestLoadErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if _, _, err := c.Run("nope", make([]byte, 60)); err == nil || !strings.Contains(err.Error(), "nope") {
+	if _, _, err := c.Run("nope", make([]byte, 60), nil); err == nil || !strings.Contains(err.Error(), "nope") {
 		t.Errorf("unknown program: err = %v", err)
 	}
 	if _, err := c.Dump("nope"); err == nil || !strings.Contains(err.Error(), "nope") {
 		t.Errorf("unknown map: err = %v", err)
 	}
-	ret, out, err := c.Run("xdp_globals", make([]byte, 40))
+	ret, out, err := c.Run("xdp_globals", make([]byte, 40), nil)
 	if err != nil || ret != 1 || len(out) != 40 {
 		t.Errorf("40-byte frame under min_len 50: ret %d, %d bytes out, err %v; want XDP_DROP (1), 40, nil", ret, len(out), err)
 	}

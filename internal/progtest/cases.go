@@ -37,6 +37,6 @@ func withDstMAC(f []byte, mac ...byte) []byte {
 func Cases() []*Case {
 	return []*Case{
 		parseCase(), adjustCase(), mapsCase(), ringbufCase(), tailcallCase(), mapinmapCase(),
-		atomicsCase(), callsCase(), csumCase(), globalsCase(), redirectCase(), v4Case(), nondetCase(), limitsCase(), errorsCase(), recentCase(), formatCase(), spinlockCase(), perfCase(), FirewallCase(),
+		atomicsCase(), callsCase(), csumCase(), globalsCase(), redirectCase(), v4Case(), nondetCase(), limitsCase(), errorsCase(), recentCase(), formatCase(), spinlockCase(), perfCase(), ctxinfoCase(), FirewallCase(),
 	}
 }

@@ -30,7 +30,7 @@ func TestFirewallConcurrent(t *testing.T) {
 	// race to insert one (an insert race loses counts in the kernel too).
 	run := func() error {
 		for i, s := range c.Steps {
-			ret, _, err := tg.Run(s.Prog, s.In)
+			ret, _, err := tg.Run(s.Prog, s.In, nil)
 			if err != nil {
 				return err
 			}

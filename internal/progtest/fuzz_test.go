@@ -64,14 +64,14 @@ func FuzzFrames(f *testing.F) {
 			return
 		}
 		for _, p := range pairs {
-			ret, out, err := p.host.Run(p.prog, frame)
+			ret, out, err := p.host.Run(p.prog, frame, nil)
 			if err != nil {
 				t.Fatalf("%s on %x: %v", p.prog, frame, err)
 			}
 			if p.kern == nil {
 				continue
 			}
-			kret, kout, err := p.kern.Run(p.prog, frame)
+			kret, kout, err := p.kern.Run(p.prog, frame, nil)
 			if err != nil {
 				t.Fatalf("kernel %s on %x: %v", p.prog, frame, err)
 			}

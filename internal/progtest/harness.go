@@ -16,8 +16,8 @@ type Entry = kernel.Entry
 
 // Target is somewhere a loaded object runs: bpfhost or the kernel.
 type Target interface {
-	// Run runs prog once on a copy of data.
-	Run(prog string, data []byte) (ret uint32, out []byte, err error)
+	// Run runs prog once on a copy of data with context ctx (nil: none).
+	Run(prog string, data, ctx []byte) (ret uint32, out []byte, err error)
 	// Update stores a value (of one CPU for per-CPU maps: every CPU gets it).
 	Update(m string, key, value []byte) error
 	// SetProgram puts program prog at slot idx of program array m.
@@ -50,7 +50,9 @@ type Op struct {
 type Step struct {
 	Prog string
 	In   []byte
-	Ret  uint32
+	// Ctx is the context given to the run (for XDP a struct xdp_md), nil for none.
+	Ctx []byte
+	Ret uint32
 	// Out is the expected output frame; nil means the input unchanged.
 	Out []byte
 }
@@ -140,7 +142,7 @@ func Exec(load Loader, c *Case) (*Result, error) {
 	}
 	r := &Result{Maps: map[string][]Entry{}}
 	for i, s := range c.Steps {
-		ret, out, err := t.Run(s.Prog, s.In)
+		ret, out, err := t.Run(s.Prog, s.In, s.Ctx)
 		if err != nil {
 			return nil, fmt.Errorf("%s step %d (%s): %w", c.Name, i, s.Prog, err)
 		}

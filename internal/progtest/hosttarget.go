@@ -79,12 +79,12 @@ func (h *hostTarget) m(name string) (*ebpf.Map, error) {
 }
 
 // Run implements Target.
-func (h *hostTarget) Run(prog string, data []byte) (uint32, []byte, error) {
+func (h *hostTarget) Run(prog string, data, ctx []byte) (uint32, []byte, error) {
 	p, err := h.prog(prog)
 	if err != nil {
 		return 0, nil, err
 	}
-	opts := ebpf.RunOptions{Data: data, DataOut: make([]byte, len(data)+4096), Repeat: 1}
+	opts := ebpf.RunOptions{Data: data, DataOut: make([]byte, len(data)+4096), Context: ctx, Repeat: 1}
 	ret, err := p.Run(&opts)
 	if err != nil {
 		return 0, nil, fmt.Errorf("bpfhost: running %s: %w", prog, err)

@@ -82,7 +82,7 @@ func TestKernelRandomFrames(t *testing.T) {
 						tg Target
 						r  *Result
 					}{{h, &hr}, {k, &kr}} {
-						ret, out, err := x.tg.Run(prog, f)
+						ret, out, err := x.tg.Run(prog, f, nil)
 						if err != nil {
 							t.Fatalf("frame %x: %v", f, err)
 						}
