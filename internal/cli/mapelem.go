@@ -38,6 +38,7 @@ type elemArgs struct {
 	key, value       []byte
 	wantKey, wantVal bool
 	flags            uint64
+	flagsSet         bool
 }
 
 // parseElem parses `[key DATA] [value VALUE] [UPDATE_FLAGS]` as bpftool's
@@ -80,12 +81,19 @@ func (c *cli) parseElem(h *mapHandle, args []string, e *elemArgs) error {
 				return err
 			}
 			args, e.wantVal = rest, false
-		case isPrefix(a, "any"):
-			e.flags, args = maps.UpdateAny, args[1:]
-		case isPrefix(a, "noexist"):
-			e.flags, args = maps.UpdateNoExist, args[1:]
-		case isPrefix(a, "exist"):
-			e.flags, args = maps.UpdateExist, args[1:]
+		case isPrefix(a, "any"), isPrefix(a, "noexist"), isPrefix(a, "exist"):
+			if e.flagsSet {
+				return errorf("flags specified multiple times: %s", a)
+			}
+			switch {
+			case isPrefix(a, "any"):
+				e.flags = maps.UpdateAny
+			case isPrefix(a, "noexist"):
+				e.flags = maps.UpdateNoExist
+			default:
+				e.flags = maps.UpdateExist
+			}
+			e.flagsSet, args = true, args[1:]
 		default:
 			return errorf("expected key or value, got: %s", a)
 		}
