@@ -58,6 +58,7 @@ func run(out io.Writer, repeat, count int, filter, engine string, useKernel bool
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(w, "program\tframe bytes\tbpfhost ns/run\tkernel ns/run\tratio\t\n")
 	missing := false
+	var kernelErrs []string
 	for _, c := range progtest.Cases() {
 		if !re.MatchString(c.Name) {
 			continue
@@ -78,13 +79,17 @@ func run(out io.Writer, repeat, count int, filter, engine string, useKernel bool
 		}
 		k, ratio := "n/a", "n/a"
 		if useKernel {
+			// An older kernel may refuse a program (cpu v4, recent helpers):
+			// note it and carry on.
 			kns, err := best(progtest.KernelLoader, c, repeat, count)
 			if err != nil {
-				return err
-			}
-			k = fmt.Sprintf("%.0f", kns)
-			if kns > 0 && hns > 0 {
-				ratio = fmt.Sprintf("%.1fx", hns/kns)
+				k = "n/a†"
+				kernelErrs = append(kernelErrs, fmt.Sprintf("%s: %v", c.Name, err))
+			} else {
+				k = fmt.Sprintf("%.0f", kns)
+				if kns > 0 && hns > 0 {
+					ratio = fmt.Sprintf("%.1fx", hns/kns)
+				}
 			}
 		}
 		fmt.Fprintf(w, "%s/%s\t%d\t%s\t%s\t%s\t\n", c.Name, prog, len(frame), h, k, ratio)
@@ -94,6 +99,9 @@ func run(out io.Writer, repeat, count int, filter, engine string, useKernel bool
 	}
 	if missing {
 		fmt.Fprintf(out, "\n* bpfhost does not offer a helper the program calls yet\n")
+	}
+	for _, e := range kernelErrs {
+		fmt.Fprintf(out, "† kernel: %s\n", e)
 	}
 	return nil
 }

@@ -195,3 +195,16 @@ func isPerCPU(t ebpf.MapType) bool {
 // PossibleCPUs returns the kernel's number of possible CPUs (the length of
 // per-CPU map values).
 func PossibleCPUs() (int, error) { return ebpf.PossibleCPU() }
+
+// Release returns the running kernel's version (major, minor), from
+// /proc/sys/kernel/osrelease.
+func Release() (major, minor int, err error) {
+	b, err := os.ReadFile("/proc/sys/kernel/osrelease")
+	if err != nil {
+		return 0, 0, fmt.Errorf("kernel release: %w", err)
+	}
+	if _, err := fmt.Sscanf(string(b), "%d.%d", &major, &minor); err != nil {
+		return 0, 0, fmt.Errorf("kernel release %q: %w", b, err)
+	}
+	return major, minor, nil
+}

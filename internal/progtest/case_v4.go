@@ -34,8 +34,9 @@ func v4Case() *Case {
 	// A source MAC with the top bits set makes the sign extensions visible.
 	f := pkt.Build(pkt.Spec{SrcMAC: []byte{0xfe, 0xdc, 0xba, 0x98, 0x76, 0x54}, Src: "10.0.0.1", Dst: "10.0.0.2", Proto: tcp, DPort: 80})
 	return &Case{
-		Name:   "v4",
-		Object: "testdata/progs/v4.o",
+		Name:      "v4",
+		KernelMin: "6.6", // cpu v4 instructions
+		Object:    "testdata/progs/v4.o",
 		Steps: []Step{
 			{Prog: "xdp_v4", In: f, Ret: Pass},
 			{Prog: "xdp_v4", In: f[:15], Ret: Drop},

@@ -71,6 +71,10 @@ type Case struct {
 	// random numbers, CPU numbers): they are zeroed on both sides before
 	// any comparison, and tests check their properties separately.
 	Ignore map[string][]Span
+	// KernelMin is the oldest kernel ("6.12") whose behaviour the
+	// expectations describe, where Linux changed since; kernel comparisons
+	// skip the case on older kernels ("" = any kernel with bpf()).
+	KernelMin string
 	// PendingHelpers are helpers the object calls that bpfhost does not
 	// offer yet: while loading reports one of them as unknown, bpfhost
 	// tests skip the case with a message saying so (the kernel ones run).

@@ -1,6 +1,7 @@
 package progtest
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +20,26 @@ func kernelAvailable() error {
 	return kernelErr
 }
 
+// needKernelFor skips t unless the kernel is recent enough for c.
+func needKernelFor(t testing.TB, c *Case) {
+	t.Helper()
+	needKernel(t)
+	if c.KernelMin == "" {
+		return
+	}
+	var wantMaj, wantMin int
+	if _, err := fmt.Sscanf(c.KernelMin, "%d.%d", &wantMaj, &wantMin); err != nil {
+		t.Fatalf("%s: bad KernelMin %q", c.Name, c.KernelMin)
+	}
+	maj, min, err := kernel.Release()
+	if err != nil {
+		t.Skipf("skipping the kernel comparison of %s: %v", c.Name, err)
+	}
+	if maj < wantMaj || maj == wantMaj && min < wantMin {
+		t.Skipf("skipping the kernel comparison of %s: it describes Linux %s or later, this is %d.%d", c.Name, c.KernelMin, maj, min)
+	}
+}
+
 // needKernel skips t unless the bpf() syscall works here.
 func needKernel(t testing.TB) {
 	t.Helper()
@@ -32,6 +53,7 @@ func TestKernelCorpus(t *testing.T) {
 	needKernel(t)
 	for _, c := range Cases() {
 		t.Run(c.Name, func(t *testing.T) {
+			needKernelFor(t, c)
 			r, err := Exec(KernelLoader, c)
 			if err != nil {
 				t.Fatal(err)
@@ -49,12 +71,13 @@ func TestKernelCorpus(t *testing.T) {
 func TestKernelDifferential(t *testing.T) {
 	needKernel(t)
 	for _, c := range Cases() {
-		k, err := Exec(KernelLoader, c)
-		if err != nil {
-			t.Fatal(err)
-		}
 		for _, eng := range engines() {
 			t.Run(eng+"/"+c.Name, func(t *testing.T) {
+				needKernelFor(t, c)
+				k, err := Exec(KernelLoader, c)
+				if err != nil {
+					t.Fatal(err)
+				}
 				h := hostExec(t, eng, c)
 				if d := Compare(c, h, k, "bpfhost", "kernel"); len(d) > 0 {
 					t.Errorf("bpfhost and the kernel differ:\n%s", strings.Join(d, "\n"))
