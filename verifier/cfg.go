@@ -62,16 +62,11 @@ func (v *verifier) checkInsn(pc int) error {
 			if ins.Offset != 0 && ins.Offset != 1 {
 				return v.errAt(pc, "BPF_ALU uses reserved fields")
 			}
-			if !x && ins.Imm == 0 {
-				return v.errAt(pc, "div by zero")
-			}
 		case isa.ALULsh, isa.ALURsh, isa.ALUArsh:
 			if ins.Offset != 0 {
 				return v.errAt(pc, "BPF_ALU uses reserved fields")
 			}
-			if bits := int32(32); !x && (ins.Imm < 0 || ins.Imm >= bits<<b2i(is64)) {
-				return v.errAt(pc, "invalid shift %d", ins.Imm)
-			}
+
 		case isa.ALUMov:
 			ok := ins.Offset == 0 || x && (ins.Offset == 8 || ins.Offset == 16 || is64 && ins.Offset == 32)
 			if !ok {

@@ -145,6 +145,19 @@ func (v *verifier) checkALU(pc int, ins isa.Instruction) error {
 		}
 		return nil
 	}
+	if isa.Source(ins.Opcode) == isa.SrcK {
+		// Checked when reached, as Linux does (dead code may hold them).
+		switch op {
+		case isa.ALUDiv, isa.ALUMod:
+			if ins.Imm == 0 {
+				return v.errAt(pc, "div by zero")
+			}
+		case isa.ALULsh, isa.ALURsh, isa.ALUArsh:
+			if bits := int32(32) << b2i(is64); ins.Imm < 0 || ins.Imm >= bits {
+				return v.errAt(pc, "invalid shift %d", ins.Imm)
+			}
+		}
+	}
 	src, err := v.operand(pc, ins, is64)
 	if err != nil {
 		return err

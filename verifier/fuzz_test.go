@@ -46,9 +46,21 @@ func genProgram(data []byte) []isa.Instruction {
 		case 4:
 			out = append(out, isa.Instruction{Opcode: isa.ClassALU64 | isa.ALUMov | isa.SrcX, Dst: dst % 10, Src: src})
 		case 5:
+			if b[2]&0x80 != 0 { // well-formed: a stack slot or a context field
+				if b[2]&0x40 != 0 {
+					out = append(out, isa.Instruction{Opcode: isa.ClassLDX | isa.ModeMEM | isa.SizeW, Dst: dst % 10, Src: 6, Offset: 4 * int16(b[3]%6)})
+				} else {
+					out = append(out, isa.Instruction{Opcode: isa.ClassLDX | isa.ModeMEM | isa.SizeDW, Dst: dst % 10, Src: 10, Offset: -8 * int16(1+b[3]%8)})
+				}
+				break
+			}
 			base := []uint8{1, 10, 0, src}[b[2]%4]
 			out = append(out, isa.Instruction{Opcode: isa.ClassLDX | isa.ModeMEM | sizes[b[2]>>2%4], Dst: dst % 10, Src: base, Offset: off})
 		case 6:
+			if b[2]&0x80 != 0 { // well-formed: an aligned stack slot
+				out = append(out, isa.Instruction{Opcode: isa.ClassSTX | isa.ModeMEM | isa.SizeDW, Dst: 10, Src: src, Offset: -8 * int16(1+b[3]%8)})
+				break
+			}
 			base := []uint8{10, 0, 1, dst}[b[2]%4]
 			out = append(out, isa.Instruction{Opcode: isa.ClassSTX | isa.ModeMEM | sizes[b[2]>>2%4], Dst: base, Src: src, Offset: off})
 		case 7:

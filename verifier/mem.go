@@ -88,6 +88,9 @@ func (v *verifier) ctxAccess(pc int, ptrno uint8, p *reg, off int16, size int, w
 	if !ok {
 		return reg{}, v.errAt(pc, "invalid bpf_context access off=%d size=%d", off, size)
 	}
+	if f.devmapOnly {
+		return reg{}, v.errAt(pc, "invalid bpf_context access off=%d size=%d (%s needs a devmap program)", off, size, f.name)
+	}
 	if write && !f.writable {
 		return reg{}, v.errAt(pc, "invalid bpf_context access off=%d size=%d (%s is read-only)", off, size, f.name)
 	}

@@ -10,6 +10,9 @@ type ctxField struct {
 	// typ is what a load yields: scalar or one of the packet pointers.
 	typ      regType
 	writable bool
+	// devmapOnly fields exist only for programs attached to device maps
+	// (expected attach type BPF_XDP_DEVMAP), which bpfhost does not have.
+	devmapOnly bool
 }
 
 // progType describes what the verifier needs of a program type.
@@ -32,7 +35,7 @@ var xdpFields = []ctxField{
 	{name: "data_meta", off: 8, size: 4, hostOff: 16, hostSize: 8, typ: ptrPacketMeta},
 	{name: "ingress_ifindex", off: 12, size: 4, hostOff: 24, hostSize: 4, typ: scalar},
 	{name: "rx_queue_index", off: 16, size: 4, hostOff: 28, hostSize: 4, typ: scalar},
-	{name: "egress_ifindex", off: 20, size: 4, hostOff: 32, hostSize: 4, typ: scalar},
+	{name: "egress_ifindex", off: 20, size: 4, hostOff: 32, hostSize: 4, typ: scalar, devmapOnly: true},
 }
 
 // genericHelper reports helpers every program type offers.

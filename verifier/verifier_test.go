@@ -185,6 +185,7 @@ var negativeCases = []vcase{
 	{name: "ctx negative offset", insns: prog(ldx(W, r0, r1, -4), exit()), want: "invalid bpf_context access off=-4"},
 	{name: "ctx wrong size", insns: prog(ldx(DW, r0, r1, 0), exit()), want: "invalid bpf_context access off=0 size=8"},
 	{name: "ctx write read-only field", insns: prog(st(W, r1, 12, 0), retZero), want: "read-only"},
+	{name: "ctx egress_ifindex outside devmap", insns: prog(ldx(W, r0, r1, 20), exit()), want: "needs a devmap program"},
 	{name: "ctx modified pointer", insns: prog(add64i(r1, 4), ldx(W, r0, r1, 0), exit()), want: "dereference of modified ctx ptr"},
 
 	// Packet.
