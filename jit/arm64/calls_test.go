@@ -149,7 +149,7 @@ func TestLocalCalls(t *testing.T) {
 		ldxdw %r1, [%r10-8]
 		add %r0, %r1
 		exit`, 0, 0)
-	if want := uint64(5*3+5+200+6+6+7); err != nil || got != want {
+	if want := uint64(5*3 + 5 + 200 + 6 + 6 + 7); err != nil || got != want {
 		t.Errorf("r0 = %d, err %v; want %d", got, err, want)
 	}
 	// Unbounded recursion hits the depth limit with the interpreter's error.
