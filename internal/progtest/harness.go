@@ -223,10 +223,10 @@ func Check(c *Case, r *Result) []string {
 // case c (whose Ignore spans are left out).
 func Compare(c *Case, a, b *Result, an, bn string) []string {
 	var diffs []string
-	for i := range a.Rets {
-		if i >= len(b.Rets) {
-			break
-		}
+	if len(a.Rets) != len(b.Rets) {
+		diffs = append(diffs, fmt.Sprintf("%s ran %d steps, %s %d", an, len(a.Rets), bn, len(b.Rets)))
+	}
+	for i := range min(len(a.Rets), len(b.Rets)) {
 		if a.Rets[i] != b.Rets[i] {
 			diffs = append(diffs, fmt.Sprintf("step %d: %s returned %d, %s %d", i, an, a.Rets[i], bn, b.Rets[i]))
 		}
@@ -250,7 +250,11 @@ func Compare(c *Case, a, b *Result, an, bn string) []string {
 		ae, aok := a.Maps[m]
 		be, bok := b.Maps[m]
 		if !aok || !bok {
-			diffs = append(diffs, fmt.Sprintf("map %s: only on %s", m, map[bool]string{true: an, false: bn}[aok]))
+			only := an
+			if bok {
+				only = bn
+			}
+			diffs = append(diffs, fmt.Sprintf("map %s: only on %s", m, only))
 			continue
 		}
 		if d := DiffEntries(masked(ae, c.Ignore[m]), masked(be, c.Ignore[m])); d != "" {
