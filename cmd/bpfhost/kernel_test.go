@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -50,6 +51,10 @@ func TestAgainstBpftool(t *testing.T) {
 	h.env = append(h.env, "BPFHOST_ROOT="+h.root)
 	cpus := fmt.Sprint(possibleCPUs(t))
 	obj := testObject(t)
+	types, err := filepath.Abs(filepath.Join("testdata", "types.o"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	in26 := []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 	h.write("p7.bin", packet(7))
 	h.write("p26.bin", in26)
@@ -121,9 +126,14 @@ func TestAgainstBpftool(t *testing.T) {
 		{"-j map delete pinned {FS}/h key 1 0 0 0", same},
 		{"map dump pinned {FS}/h", same},
 		{"-j map show pinned {FS}/nope", same},
+		{"prog loadall {TYPES} {FS}/tp pinmaps {FS}/tm", same},
+		{"prog run pinned {FS}/tp/xdp_types data_in p7.bin", status},
+		{"map dump pinned {FS}/tm/types", same},
+		{"-j map dump pinned {FS}/tm/types", same},
+		{"-p map lookup pinned {FS}/tm/types key 0 0 0 0", same},
 	}
 	for _, s := range steps {
-		line := strings.ReplaceAll(s.line, "{FS}", fs)
+		line := strings.ReplaceAll(strings.ReplaceAll(s.line, "{FS}", fs), "{TYPES}", types)
 		k := kernel(line)
 		b := h.run(line)
 		if (k.code == 0) != (b.code == 0) {

@@ -190,9 +190,9 @@ func (d *btfDumper) dumpInt(v *btf.Int, data []byte) {
 	case v.Size == 16:
 		lo, hi := le(data, 8), le(data[8:], 8)
 		if hi == 0 {
-			j.str(fmt.Sprintf("0x%x", lo))
+			d.hex(fmt.Sprintf("0x%x", lo))
 		} else {
-			j.str(fmt.Sprintf("0x%x%016x", hi, lo))
+			d.hex(fmt.Sprintf("0x%x%016x", hi, lo))
 		}
 	case v.Size == 1 || v.Size == 2 || v.Size == 4 || v.Size == 8:
 		u := le(data, int(v.Size))
@@ -202,7 +202,17 @@ func (d *btfDumper) dumpInt(v *btf.Int, data []byte) {
 			j.raw(fmt.Sprint(u))
 		}
 	default:
-		j.str(fmt.Sprintf("0x%x", le(data, int(v.Size))))
+		d.hex(fmt.Sprintf("0x%x", le(data, int(v.Size))))
+	}
+}
+
+// hex writes a number bpftool prints in hexadecimal (bit fields, 128-bit
+// integers): bare in plain text, as a string in JSON.
+func (d *btfDumper) hex(s string) {
+	if d.plain {
+		d.j.raw(s)
+	} else {
+		d.j.str(s)
 	}
 }
 
@@ -260,7 +270,7 @@ func (d *btfDumper) dumpMembers(members []btf.Member, data []byte) {
 			}
 			start := off / 8
 			if start >= uint64(len(data)) {
-				j.str("0x0")
+				d.hex("0x0")
 				continue
 			}
 			raw := le(data[start:], 8)
@@ -268,7 +278,7 @@ func (d *btfDumper) dumpMembers(members []btf.Member, data []byte) {
 			if bits < 64 {
 				v &= 1<<bits - 1
 			}
-			j.str(fmt.Sprintf("0x%x", v))
+			d.hex(fmt.Sprintf("0x%x", v))
 			continue
 		}
 		size, err := btf.Sizeof(m.Type)
