@@ -60,8 +60,9 @@ func TestBenchSmoke(t *testing.T) {
 		}
 		if err != nil {
 			t.Errorf("%s: %v", c.Name, err)
-		} else if ns <= 0 {
-			t.Errorf("%s: %v ns per run, want > 0", c.Name, ns)
+		} else if ns < 0 {
+			// Zero is possible with a coarse clock and three short runs.
+			t.Errorf("%s: %v ns per run", c.Name, ns)
 		}
 	}
 }
