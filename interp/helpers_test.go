@@ -102,7 +102,7 @@ func prog(parts ...any) []isa.Instruction {
 }
 
 // memSize is the size of the test memory block, the context of test runs.
-const memSize = 64
+const memSize = 128
 
 // env is one virtual CPU with a memSize-byte block at the start of its
 // packet buffer that runs see as their (writable) context.

@@ -23,7 +23,12 @@ import (
 // ja/gotol by zero. Immediates favour edge values. Division by a zero
 // immediate and out-of-range immediate shifts are left out because the
 // kernel's verifier refuses them.
-func randomBody(rng *rand.Rand, n int) []isa.Instruction {
+//
+// With mem, a third of the instructions are loads (plain and
+// sign-extending), stores (register and immediate) and atomics (every
+// operation, 32 and 64 bits) on the 64 bytes below r10, naturally aligned
+// as the verifier requires for the stack.
+func randomBody(rng *rand.Rand, n int, mem bool) []isa.Instruction {
 	edge := []int32{0, 1, -1, 2, 7, 31, 32, 63, 0x7fff_ffff, -0x8000_0000, 0xff, 0x8000}
 	imm := func() int32 {
 		if rng.IntN(2) == 0 {
@@ -43,6 +48,10 @@ func randomBody(rng *rand.Rand, n int) []isa.Instruction {
 		class := isa.ClassALU64
 		if rng.IntN(2) == 0 {
 			class = isa.ClassALU
+		}
+		if mem && rng.IntN(3) == 0 {
+			out[i] = randomMem(rng, reg, imm)
+			continue
 		}
 		switch k := rng.IntN(20); {
 		case k < 12:
@@ -103,25 +112,63 @@ func randomBody(rng *rand.Rand, n int) []isa.Instruction {
 	return out
 }
 
+// randomMem returns a random stack access in [r10-64, r10).
+func randomMem(rng *rand.Rand, reg func() uint8, imm func() int32) isa.Instruction {
+	sizes := []uint8{isa.SizeB, isa.SizeH, isa.SizeW, isa.SizeDW}
+	size := sizes[rng.IntN(4)]
+	n := isa.SizeBytes(size)
+	off := int16(-64 + n*rng.IntN(64/n))
+	switch rng.IntN(5) {
+	case 0:
+		return ldx(size, reg(), r10, off)
+	case 1:
+		if size == isa.SizeDW {
+			size = isa.SizeW
+		}
+		return ldxsx(size, reg(), r10, off)
+	case 2:
+		return stx(size, r10, reg(), off)
+	case 3:
+		return st(size, r10, off, imm())
+	}
+	ops := []int32{isa.AtomicAdd, isa.AtomicOr, isa.AtomicAnd, isa.AtomicXor, isa.AtomicXchg, isa.AtomicCmpXchg}
+	op := ops[rng.IntN(len(ops))]
+	if op != isa.AtomicXchg && op != isa.AtomicCmpXchg && rng.IntN(2) == 0 {
+		op |= isa.AtomicFetch
+	}
+	size, n = isa.SizeW, 4
+	if rng.IntN(2) == 0 {
+		size, n = isa.SizeDW, 8
+	}
+	return atomicOp(size, r10, reg(), int16(-64+n*rng.IntN(64/n)), op)
+}
+
 // TestRandomProgramsAgainstKernel runs random ALU/jump programs on the
 // Linux kernel (as XDP through BPF_PROG_TEST_RUN) and on the interpreter,
-// checked and unchecked, and requires the same final r0-r5, all 64 bits:
-// each program stores them into the packet, which the kernel hands back.
+// checked and unchecked, and requires the same final r0-r5 and 64 bytes of
+// stack, all bits: each program copies them into the packet, which the
+// kernel hands back.
 func TestRandomProgramsAgainstKernel(t *testing.T) {
 	if err := kernel.Available(); err != nil {
 		t.Skip(err)
 	}
-	const programs, size = 2000, 48
+	const programs, size = 2000, 48 + 64
 	rng := rand.New(rand.NewPCG(1, 2))
 	e := newEnv(t)
 	for n := 0; n < programs; n++ {
 		var core []isa.Instruction
+		for i := int16(1); i <= 8; i++ {
+			core = append(core, st(isa.SizeDW, r10, -8*i, int32(rng.Uint32())))
+		}
 		for r := r0; r <= r5; r++ {
 			core = append(core, ldImm64(r, rng.Uint64())...)
 		}
-		core = append(core, randomBody(rng, 10+rng.IntN(40))...)
+		core = append(core, randomBody(rng, 10+rng.IntN(40), n%2 == 1)...)
 		for r := r0; r <= r5; r++ {
 			core = append(core, stx(isa.SizeDW, r6, r, int16(8*r)))
+		}
+		for i := int16(0); i < 8; i++ {
+			core = append(core, ldx(isa.SizeDW, r0, r10, -64+8*i), stx(isa.SizeDW, r6, r0, 48+8*i))
 		}
 		core = append(core, mov64(r0, 2), exit())
 
@@ -167,8 +214,8 @@ func runKernel(insns []isa.Instruction, size int) ([]byte, error) {
 		return nil, err
 	}
 	defer p.Close()
-	in := make([]byte, 64)
-	out := make([]byte, 64)
+	in := make([]byte, 128)
+	out := make([]byte, 128)
 	ret, err := p.Run(&ebpf.RunOptions{Data: in, DataOut: out})
 	if err != nil {
 		return nil, err
