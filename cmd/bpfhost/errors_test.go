@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -163,12 +165,32 @@ func TestLifetime(t *testing.T) {
 	h.dir = t.TempDir()
 	expectEqual(t, "from elsewhere", h.ok("-j map show pinned /sys/fs/bpf/h"), show)
 
+	// A prog array no pin holds is emptied when the command ends, as the
+	// kernel clears it when its last user reference goes.
+	h.ok("prog loadall " + obj + " /sys/fs/bpf/np")
+	var p struct {
+		MapIDs []int `json:"map_ids"`
+	}
+	if err := json.Unmarshal([]byte(h.ok("-j prog show pinned /sys/fs/bpf/np/xdp_count")), &p); err != nil {
+		t.Fatal(err)
+	}
+	jmp := fmt.Sprint(p.MapIDs[len(p.MapIDs)-1])
+	r := h.run("map update id " + jmp + " key 0 0 0 0 value id " + fmt.Sprint(progID(t, h, "/sys/fs/bpf/np/xdp_tail")))
+	expectEqual(t, "warning", r.stderr, "Warning: updating program array via MAP_ID, make sure this map is kept open\n         by some process or pinned otherwise update will be lost\n")
+	expectEqual(t, "update lost", h.ok("map dump id "+jmp), "Found 0 elements\n")
+	h.ok("map pin id " + jmp + " /sys/fs/bpf/jmp")
+	h.ok("map update pinned /sys/fs/bpf/jmp key 0 0 0 0 value pinned /sys/fs/bpf/np/xdp_tail")
+	if out := h.ok("map dump pinned /sys/fs/bpf/jmp"); !strings.HasSuffix(out, "Found 1 element\n") {
+		t.Fatalf("pinned prog array lost its entry: %q", out)
+	}
+	h.ok("unpin /sys/fs/bpf/np /sys/fs/bpf/jmp")
+
 	// unpin is rm for pins: unreferenced objects go, their IDs are not reused.
 	h.ok("unpin /sys/fs/bpf/one /sys/fs/bpf/h")
 	expectEqual(t, "nothing left", h.ok("-j map list")+h.ok("-j prog list"), "[]\n[]\n")
 	h.fails("unpin /sys/fs/bpf/h", "Error: unpin /sys/fs/bpf/h: No such file or directory\n")
 	h.ok("map create /sys/fs/bpf/h2 type array key 4 value 4 entries 1 name h2")
-	if show := h.ok("-j map show pinned /sys/fs/bpf/h2"); !strings.HasPrefix(show, `{"id":9,`) {
+	if show := h.ok("-j map show pinned /sys/fs/bpf/h2"); !strings.HasPrefix(show, `{"id":16,`) {
 		t.Fatalf("new map after unpin: %s", show)
 	}
 	if ents, _ := os.ReadDir(filepath.Join(h.root, "maps")); len(ents) != 1 {

@@ -2,6 +2,7 @@ package state
 
 import (
 	"crypto/sha1"
+	"encoding/binary"
 	"encoding/hex"
 	"path/filepath"
 
@@ -14,6 +15,7 @@ import (
 // its programs, a map-in-map holds its inner maps. It returns the files to
 // delete once the new metadata is on disk.
 func (s *State) collect() []string {
+	s.clearOrphanedProgArrays()
 	liveMaps := map[uint32]bool{}
 	liveProgs := map[uint32]bool{}
 	var mapQ, progQ []uint32
@@ -153,4 +155,28 @@ func Tag(insns []isa.Instruction) string {
 	}
 	sum := sha1.Sum(isa.Encode(c))
 	return hex.EncodeToString(sum[:8])
+}
+
+// clearOrphanedProgArrays empties the prog arrays no pin holds. The kernel
+// clears a prog array when its last user reference (file descriptor or pin)
+// goes, even if programs still use it, so that prog arrays cannot keep
+// reference cycles alive; bpftool warns about it when a prog array is
+// updated by ID. Commands end by dropping their descriptors, hence here.
+func (s *State) clearOrphanedProgArrays() {
+	pinned := map[uint32]bool{}
+	for _, p := range s.Meta.Pins {
+		if p.Kind == KindMap {
+			pinned[p.ID] = true
+		}
+	}
+	for id, m := range s.maps {
+		if pinned[id] || m.Type() != maps.ProgArray {
+			continue
+		}
+		key := make([]byte, 4)
+		for i := uint32(0); i < m.MaxEntries(); i++ {
+			binary.NativeEndian.PutUint32(key, i)
+			m.Internal().Delete(key) // ENOENT for empty slots
+		}
+	}
 }
