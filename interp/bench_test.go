@@ -207,3 +207,25 @@ func benchmarkPacket(b *testing.B, checked bool) {
 
 func BenchmarkInterpreterPacketChecked(b *testing.B)   { benchmarkPacket(b, true) }
 func BenchmarkInterpreterPacketUnchecked(b *testing.B) { benchmarkPacket(b, false) }
+
+// BenchmarkInterpreterHelperCall measures a helper call (the pure helper 1
+// of the fake table) inside a loop, per call.
+func BenchmarkInterpreterHelperCall(b *testing.B) {
+	e := newEnv(b)
+	var target *vm.Program
+	const calls = 100
+	p := &vm.Program{Name: "calls", Insns: prog(mov64(r6, calls),
+		mov64(r1, 1), mov64(r2, 2), call(1), alu64K(isa.ALUSub, r6, 1), jmpK(isa.JmpJNE, r6, 0, -5),
+		exit()), Helpers: helpers(&target), Checked: true}
+	exe, err := New().Prepare(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if got, err := e.exec(exe, p); err != nil || got != 3 {
+			b.Fatalf("got %d, %v; want 3", got, err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/calls, "ns/call")
+}
