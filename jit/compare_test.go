@@ -50,7 +50,10 @@ func listing(insns []isa.Instruction) string {
 func compareRaw(t testing.TB, cpus *vm.CPUs, insns []isa.Instruction, mem []byte, opts jit.Options) (result, bool) {
 	t.Helper()
 	want, err := runRaw(t, interp.New(), cpus, insns, mem, true)
-	if err != nil || want.err != nil {
+	if err != nil {
+		want.err = err
+	}
+	if want.err != nil {
 		return want, false
 	}
 	got, err := runRaw(t, jit.NewWithOptions(opts), cpus, insns, mem, false)
