@@ -1,10 +1,12 @@
 // Command bpfhost-bench measures the test corpus and the xdp-firewall
-// example in bpfhost's interpreter and, where the bpf() syscall works, in
-// the kernel (BPF_PROG_TEST_RUN), on the same object and frame, and prints
-// a table of nanoseconds per run and their ratio.
+// example in bpfhost's engines (the interpreter, and the JIT where one
+// exists) and, where the bpf() syscall works, in the kernel
+// (BPF_PROG_TEST_RUN), on the same object and frame, and prints a table of
+// nanoseconds per run and the ratios to the kernel.
 //
 //	go run ./cmd/bpfhost-bench                 # 100000 runs per program
 //	go run ./cmd/bpfhost-bench -repeat 1000 -run 'parse|firewall'
+//	go run ./cmd/bpfhost-bench -engines interpreter
 //
 // Run it inside the bpfhost checkout: objects are found from go.mod.
 package main
@@ -16,8 +18,10 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"strings"
 	"text/tabwriter"
 
+	"github.com/bpfhost/bpfhost/ebpf"
 	"github.com/bpfhost/bpfhost/internal/kernel"
 	"github.com/bpfhost/bpfhost/internal/progtest"
 )
@@ -25,22 +29,35 @@ import (
 func main() {
 	repeat := flag.Int("repeat", 100000, "runs per program and target")
 	filter := flag.String("run", "", "only cases whose name matches this regular expression")
-	engine := flag.String("engine", "interpreter", `bpfhost engine: "interpreter", "jit" or "auto"`)
+	engines := flag.String("engines", defaultEngines(), "comma-separated bpfhost engines to measure: interpreter, jit, auto")
 	count := flag.Int("count", 3, "measure each program this many times and keep the fastest (shared machines are noisy)")
 	noKernel := flag.Bool("no-kernel", false, "skip the kernel even where bpf() works")
 	flag.Parse()
-	if err := run(os.Stdout, *repeat, *count, *filter, *engine, !*noKernel); err != nil {
+	if err := run(os.Stdout, *repeat, *count, *filter, strings.Split(*engines, ","), !*noKernel); err != nil {
 		fmt.Fprintln(os.Stderr, "bpfhost-bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out io.Writer, repeat, count int, filter, engine string, useKernel bool) error {
+// defaultEngines is the interpreter, plus the JIT where this platform has one.
+func defaultEngines() string {
+	if ebpf.NewJIT != nil {
+		if _, err := ebpf.NewJIT(); err == nil {
+			return "interpreter,jit"
+		}
+	}
+	return "interpreter"
+}
+
+func run(out io.Writer, repeat, count int, filter string, engines []string, useKernel bool) error {
 	if repeat <= 0 {
 		return fmt.Errorf("-repeat %d: must be positive", repeat)
 	}
 	if count <= 0 {
 		return fmt.Errorf("-count %d: must be positive", count)
+	}
+	if len(engines) == 0 || engines[0] == "" {
+		return fmt.Errorf("-engines: none given")
 	}
 	re, err := regexp.Compile(filter)
 	if err != nil {
@@ -52,11 +69,19 @@ func run(out io.Writer, repeat, count int, filter, engine string, useKernel bool
 			useKernel = false
 		}
 	}
-	host := progtest.HostLoaderWith(engine)
-	fmt.Fprintf(out, "%d runs per program on one frame, best of %d; bpfhost engine %s\n", repeat, count, engine)
+	fmt.Fprintf(out, "%d runs per program on one frame, best of %d\n", repeat, count)
 	fmt.Fprintf(out, "bpfhost: wall time per run including building the XDP context; kernel: BPF_PROG_TEST_RUN's own duration\n\n")
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(w, "program\tframe bytes\tbpfhost ns/run\tkernel ns/run\tratio\t\n")
+	fmt.Fprintf(w, "program\tframe bytes\t")
+	for _, e := range engines {
+		fmt.Fprintf(w, "%s ns/run\t", e)
+	}
+	fmt.Fprintf(w, "kernel ns/run\t")
+	for _, e := range engines {
+		fmt.Fprintf(w, "%s/kernel\t", e)
+	}
+	fmt.Fprintf(w, "\n")
+
 	missing := false
 	var kernelErrs []string
 	for _, c := range progtest.Cases() {
@@ -70,29 +95,39 @@ func run(out io.Writer, repeat, count int, filter, engine string, useKernel bool
 		if err != nil {
 			return err
 		}
-		hns, err := best(host, c, repeat, count)
-		h := fmt.Sprintf("%.0f", hns)
-		if c.Pending(err) {
-			h, missing = "n/a*", true
-		} else if err != nil {
-			return fmt.Errorf("bpfhost: %w", err)
+		host := make([]float64, len(engines))
+		cells := make([]string, len(engines))
+		for i, e := range engines {
+			ns, err := best(progtest.HostLoaderWith(e), c, repeat, count)
+			switch {
+			case c.Pending(err):
+				cells[i], host[i], missing = "n/a*", -1, true
+			case err != nil:
+				return fmt.Errorf("bpfhost %s: %w", e, err)
+			default:
+				cells[i], host[i] = fmt.Sprintf("%.0f", ns), ns
+			}
 		}
-		k, ratio := "n/a", "n/a"
+		k, kns := "n/a", 0.0
 		if useKernel {
 			// An older kernel may refuse a program (cpu v4, recent helpers):
 			// note it and carry on.
-			kns, err := best(progtest.KernelLoader, c, repeat, count)
-			if err != nil {
-				k = "n/a†"
+			if kns, err = best(progtest.KernelLoader, c, repeat, count); err != nil {
+				k, kns = "n/a†", 0
 				kernelErrs = append(kernelErrs, fmt.Sprintf("%s: %v", c.Name, err))
 			} else {
 				k = fmt.Sprintf("%.0f", kns)
-				if kns > 0 && hns > 0 {
-					ratio = fmt.Sprintf("%.1fx", hns/kns)
-				}
 			}
 		}
-		fmt.Fprintf(w, "%s/%s\t%d\t%s\t%s\t%s\t\n", c.Name, prog, len(frame), h, k, ratio)
+		fmt.Fprintf(w, "%s/%s\t%d\t%s\t%s\t", c.Name, prog, len(frame), strings.Join(cells, "\t"), k)
+		for _, h := range host {
+			if kns > 0 && h > 0 {
+				fmt.Fprintf(w, "%.1fx\t", h/kns)
+			} else {
+				fmt.Fprintf(w, "n/a\t")
+			}
+		}
+		fmt.Fprintf(w, "\n")
 	}
 	if err := w.Flush(); err != nil {
 		return err
