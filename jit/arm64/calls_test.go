@@ -7,6 +7,7 @@ import (
 	"github.com/bpfhost/bpfhost/interp"
 	"github.com/bpfhost/bpfhost/isa"
 	"github.com/bpfhost/bpfhost/jit"
+	"github.com/bpfhost/bpfhost/jit/arm64"
 	"github.com/bpfhost/bpfhost/vm"
 )
 
@@ -254,5 +255,15 @@ func TestPreemption(t *testing.T) {
 		exit`, 0, 0)
 	if want := uint64(3000000 * 2999999 / 2); err != nil || got != want {
 		t.Errorf("r0 = %d, err %v; want %d", got, err, want)
+	}
+}
+
+// TestLongBranchesRun runs the program with more than 1 MiB of code, whose
+// conditional jumps use the long form.
+func TestLongBranchesRun(t *testing.T) {
+	needNative(t)
+	got, err := runProg(t, jit.New(), &vm.Program{Name: "long", Insns: arm64.LongProgram(), Helpers: &testHelpers}, 0, 0)
+	if err != nil || got != 7 {
+		t.Errorf("r0 = %d, err %v; want 7", got, err)
 	}
 }

@@ -11,13 +11,14 @@ import (
 // a truncated ld_imm64, and jump or call targets outside the program or on
 // the second slot of an ld_imm64. Encodings are checked as they are
 // compiled.
-func check(insns []isa.Instruction) error {
+func check(insns []isa.Instruction) (second, target []bool, err error) {
 	n := len(insns)
-	second := make([]bool, n+1)
+	second = make([]bool, n+1)
+	target = make([]bool, n+1)
 	for i := 0; i < n; i++ {
 		if insns[i].Opcode == isa.OpLdImm64 {
 			if i+1 >= n {
-				return fmt.Errorf("instruction %d: ld_imm64 is truncated (its second slot is missing)", i)
+				return nil, nil, fmt.Errorf("instruction %d: ld_imm64 is truncated (its second slot is missing)", i)
 			}
 			second[i+1] = true
 			i++
@@ -26,25 +27,26 @@ func check(insns []isa.Instruction) error {
 	for i := 0; i < n; i++ {
 		ins := insns[i]
 		if ins.Dst > isa.R10 || ins.Src > isa.R10 && ins.Opcode != isa.OpLdImm64 && ins.Opcode != isa.OpCall {
-			return fmt.Errorf("instruction %d (opcode %#02x): invalid register (dst r%d, src r%d)", i, ins.Opcode, ins.Dst, ins.Src)
+			return nil, nil, fmt.Errorf("instruction %d (opcode %#02x): invalid register (dst r%d, src r%d)", i, ins.Opcode, ins.Dst, ins.Src)
 		}
 		if writesR10(ins) {
-			return fmt.Errorf("instruction %d (opcode %#02x): r10 is the read-only frame pointer", i, ins.Opcode)
+			return nil, nil, fmt.Errorf("instruction %d (opcode %#02x): r10 is the read-only frame pointer", i, ins.Opcode)
 		}
 		if rel, ok := relTarget(ins); ok {
 			t := int64(i) + 1 + rel
 			if t < 0 || t >= int64(n) {
-				return fmt.Errorf("instruction %d: target %d is outside the program (0..%d)", i, t, n-1)
+				return nil, nil, fmt.Errorf("instruction %d: target %d is outside the program (0..%d)", i, t, n-1)
 			}
 			if second[t] {
-				return fmt.Errorf("instruction %d: target %d is the second slot of an ld_imm64", i, t)
+				return nil, nil, fmt.Errorf("instruction %d: target %d is the second slot of an ld_imm64", i, t)
 			}
+			target[t] = true
 		}
 		if ins.Opcode == isa.OpLdImm64 {
 			i++
 		}
 	}
-	return nil
+	return second, target, nil
 }
 
 // relTarget returns the relative target of a jump or local call.

@@ -85,8 +85,11 @@ type compiler struct {
 	out    []uint32
 	labels []int // word index of each label, -1 until placed
 	fixups []fixup
-	key    uint32 // blinding key (opts.Blind)
 	rng    *rand.Rand
+	// second marks ld_imm64 second slots, target jump and call targets
+	// (for the inline routes' basic-block reasoning).
+	second, target []bool
+	inlined        int
 }
 
 // useLSE selects LSE atomics; tests switch it to exercise the LL/SC loops.
@@ -104,17 +107,18 @@ func Compile(p *vm.Program, opts jit.Options) (*jit.Code, error) {
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("jit/arm64: %w", err)
 	}
-	if err := check(p.Insns); err != nil {
+	second, target, err := check(p.Insns)
+	if err != nil {
 		return nil, fmt.Errorf("jit/arm64: program %q: %w", p.Name, err)
 	}
-	c := &compiler{prog: p, insns: p.Insns, opts: opts, lse: useLSE}
+	c := &compiler{prog: p, insns: p.Insns, opts: opts, lse: useLSE, second: second, target: target}
 	if err := c.compile(); err != nil {
 		return nil, err
 	}
 	if c.tooFar() {
 		// Some conditional branch is beyond ±1 MiB: compile again with
 		// every conditional jump as an inverted B.cond over a B.
-		c = &compiler{prog: p, insns: p.Insns, opts: opts, lse: useLSE, long: true}
+		c = &compiler{prog: p, insns: p.Insns, opts: opts, lse: useLSE, second: second, target: target, long: true}
 		if err := c.compile(); err != nil {
 			return nil, err
 		}
@@ -133,6 +137,7 @@ func Compile(p *vm.Program, opts jit.Options) (*jit.Code, error) {
 		Start:    uint32(c.labels[c.stub(stubStart)] * 4),
 		Callback: uint32(c.labels[c.stub(stubCallback)] * 4),
 		Blinded:  opts.Blind,
+		Inlined:  c.inlined,
 	}
 	for i, w := range c.out {
 		code.Text[4*i] = byte(w)

@@ -98,12 +98,12 @@ func decodeLSE(w uint32) (string, bool) {
 	}
 	switch {
 	case w&0x3fe0fc00 == 0x08e0fc00:
-		return fmt.Sprintf("casal\t%s, %s, [x%d]", r(rs), r(rt), rn), true
+		return fmt.Sprintf("casal %s, %s, [x%d]", r(rs), r(rt), rn), true
 	case w&0x3fe0fc00 == 0x38e08000:
-		return fmt.Sprintf("swpal\t%s, %s, [x%d]", r(rs), r(rt), rn), true
+		return fmt.Sprintf("swpal %s, %s, [x%d]", r(rs), r(rt), rn), true
 	case w&0x3fe08c00 == 0x38e00000:
 		names := [4]string{"ldaddal", "ldclral", "ldeoral", "ldsetal"}
-		return fmt.Sprintf("%s\t%s, %s, [x%d]", names[w>>12&3], r(rs), r(rt), rn), true
+		return fmt.Sprintf("%s %s, %s, [x%d]", names[w>>12&3], r(rs), r(rt), rn), true
 	}
 	return "", false
 }
