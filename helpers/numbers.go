@@ -9,11 +9,17 @@ const (
 	FnTracePrintk         = 6
 	FnGetPrandomU32       = 7
 	FnGetSmpProcessorID   = 8
+	FnSkbStoreBytes       = 9
+	FnL3CsumReplace       = 10
+	FnL4CsumReplace       = 11
 	FnTailCall            = 12
 	FnGetCurrentPidTgid   = 14
 	FnRedirect            = 23
 	FnPerfEventOutput     = 25
+	FnSkbLoadBytes        = 26
 	FnCsumDiff            = 28
+	FnSkbPullData         = 39
+	FnCsumUpdate          = 40
 	FnXDPAdjustHead       = 44
 	FnRedirectMap         = 51
 	FnXDPAdjustMeta       = 54
@@ -51,11 +57,17 @@ var Names = map[int32]string{
 	FnTracePrintk:         "trace_printk",
 	FnGetPrandomU32:       "get_prandom_u32",
 	FnGetSmpProcessorID:   "get_smp_processor_id",
+	FnSkbStoreBytes:       "skb_store_bytes",
+	FnL3CsumReplace:       "l3_csum_replace",
+	FnL4CsumReplace:       "l4_csum_replace",
 	FnTailCall:            "tail_call",
 	FnGetCurrentPidTgid:   "get_current_pid_tgid",
 	FnRedirect:            "redirect",
 	FnPerfEventOutput:     "perf_event_output",
+	FnSkbLoadBytes:        "skb_load_bytes",
 	FnCsumDiff:            "csum_diff",
+	FnSkbPullData:         "skb_pull_data",
+	FnCsumUpdate:          "csum_update",
 	FnXDPAdjustHead:       "xdp_adjust_head",
 	FnRedirectMap:         "redirect_map",
 	FnXDPAdjustMeta:       "xdp_adjust_meta",

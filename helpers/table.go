@@ -60,3 +60,36 @@ func XDP(refresh Refresh) *vm.HelperTable {
 	t[FnPerfEventOutput] = xdpPerfEventOutput
 	return t
 }
+
+// TC returns a new table of the helpers of tc programs (sched_cls and
+// sched_act): Generic plus the socket-buffer helpers bpfhost has
+// (skb_load_bytes, skb_store_bytes, l3/l4_csum_replace, csum_diff,
+// csum_update, skb_pull_data), redirect and the packet flavour of
+// perf_event_output, following the kernel's tc_cls_act_func_proto.
+func TC() *vm.HelperTable {
+	t := Generic()
+	t[FnSkbLoadBytes] = skbLoadBytes
+	t[FnSkbStoreBytes] = skbStoreBytes
+	t[FnL3CsumReplace] = l3CsumReplace
+	t[FnL4CsumReplace] = l4CsumReplace
+	t[FnCsumDiff] = csumDiff
+	t[FnCsumUpdate] = csumUpdate
+	t[FnSkbPullData] = skbPullData
+	t[FnRedirect] = tcRedirect
+	t[FnPerfEventOutput] = xdpPerfEventOutput
+	return t
+}
+
+// SocketFilter returns a new table of the helpers of socket filters:
+// Generic plus skb_load_bytes and the packet flavour of perf_event_output
+// (the kernel's sk_filter_func_proto; filters cannot modify the packet).
+func SocketFilter() *vm.HelperTable {
+	t := Generic()
+	t[FnSkbLoadBytes] = skbLoadBytes
+	t[FnPerfEventOutput] = xdpPerfEventOutput
+	return t
+}
+
+// CgroupSKB returns a new table of the helpers of cgroup_skb programs,
+// which the kernel gives the socket-filter set (cg_skb_func_proto).
+func CgroupSKB() *vm.HelperTable { return SocketFilter() }

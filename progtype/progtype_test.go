@@ -14,20 +14,53 @@ import (
 
 func TestForSection(t *testing.T) {
 	cases := map[string]string{
-		"xdp":              "xdp",
-		"xdp/foo":          "xdp",
-		"xdp/":             "xdp",
-		"xdp.frags":        "xdp",
-		"xdp/devmap":       "xdp",
-		"xdp.frags/devmap": "xdp",
-		"xdp.frags/cpumap": "xdp",
-		"xdp.frags/foo":    "",
-		"xdpfoo":           "",
-		"xdp_devmap/x":     "",
-		"socket":           "",
-		"tc":               "",
-		"kprobe/sys_open":  "",
-		"":                 "",
+		"xdp":                                  "xdp",
+		"xdp/foo":                              "xdp",
+		"xdp/":                                 "xdp",
+		"xdp.frags":                            "xdp",
+		"xdp/devmap":                           "xdp",
+		"xdp.frags/devmap":                     "xdp",
+		"xdp.frags/cpumap":                     "xdp",
+		"xdp.frags/foo":                        "",
+		"xdpfoo":                               "",
+		"xdp_devmap/x":                         "",
+		"socket":                               "socket_filter",
+		"socket/x":                             "",
+		"tc":                                   "sched_cls",
+		"tc/ingress":                           "sched_cls",
+		"tc/egress":                            "sched_cls",
+		"tcx/ingress":                          "sched_cls",
+		"tcx/egress":                           "sched_cls",
+		"tc/other":                             "",
+		"classifier":                           "sched_cls",
+		"action":                               "sched_act",
+		"cgroup_skb/ingress":                   "cgroup_skb",
+		"cgroup_skb/egress":                    "cgroup_skb",
+		"cgroup/skb":                           "cgroup_skb",
+		"cgroup/sock_create":                   "cgroup_sock",
+		"cgroup/sock":                          "cgroup_sock",
+		"cgroup/post_bind6":                    "cgroup_sock",
+		"cgroup/connect4":                      "cgroup_sock_addr",
+		"cgroup/bind4":                         "cgroup_sock_addr",
+		"cgroup/sendmsg6":                      "cgroup_sock_addr",
+		"cgroup/connect7":                      "",
+		"sockops":                              "sock_ops",
+		"kprobe/sys_open":                      "kprobe",
+		"kprobe":                               "kprobe",
+		"kretprobe/tcp_v4":                     "kprobe",
+		"kprobe.multi/x*":                      "kprobe",
+		"kprobefoo":                            "",
+		"uprobe/lib:fn":                        "kprobe",
+		"ksyscall/openat":                      "kprobe",
+		"usdt/a:b:c":                           "kprobe",
+		"tracepoint/syscalls/sys_enter_openat": "tracepoint",
+		"tp/sched/sched_switch":                "tracepoint",
+		"raw_tracepoint/sched_switch":          "raw_tracepoint",
+		"raw_tp/sys_enter":                     "raw_tracepoint",
+		"raw_tp.w/x":                           "",
+		"perf_event":                           "perf_event",
+		"perf_event/x":                         "",
+		"":                                     "",
 	}
 	for sec, want := range cases {
 		typ, ok := ForSection(sec)
@@ -42,15 +75,16 @@ func TestForSection(t *testing.T) {
 }
 
 func TestByName(t *testing.T) {
-	for _, n := range []string{"xdp", "raw"} {
+	for _, n := range []string{"xdp", "raw", "sched_cls", "sched_act", "socket_filter", "cgroup_skb",
+		"cgroup_sock", "cgroup_sock_addr", "sock_ops", "kprobe", "tracepoint", "raw_tracepoint", "perf_event"} {
 		if typ, ok := ByName(n); !ok || typ.Name() != n {
 			t.Errorf("ByName(%q) = %v, %v", n, typ, ok)
 		}
 	}
-	if _, ok := ByName("sched_cls"); ok {
-		t.Error("ByName(sched_cls) found a type that does not exist yet")
+	if _, ok := ByName("tc"); ok {
+		t.Error("ByName(tc) found a type: tc is a section name, not a type name")
 	}
-	if got := strings.Join(Names(), ","); got != "xdp,raw" {
+	if got := strings.Join(Names(), ","); got != "xdp,raw,sched_cls,sched_act,socket_filter,cgroup_skb,cgroup_sock,cgroup_sock_addr,sock_ops,kprobe,tracepoint,raw_tracepoint,perf_event" {
 		t.Errorf("Names() = %q", got)
 	}
 }

@@ -67,9 +67,12 @@ func Run(t Type, exe vm.Executable, prog *vm.Program, cpus *vm.CPUs, in *RunInpu
 	return t.Finish(ctx, ret, out)
 }
 
-var types = []Type{XDP, Raw}
+var types = []Type{XDP, Raw, SchedCls, SchedAct, SocketFilter, CgroupSKB, CgroupSock, CgroupSockAddr,
+	SockOps, Kprobe, Tracepoint, RawTracepoint, PerfEvent}
 
-// ByName returns the program type with bpftool's name name.
+// ByName returns the program type with bpftool's name name. Types whose
+// context rules depend on the attach type (cgroup_sock, cgroup_sock_addr)
+// come with the rules of any attach type; ForSection gives the restricted ones.
 func ByName(name string) (Type, bool) {
 	for _, t := range types {
 		if t.Name() == name {
