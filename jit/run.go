@@ -97,18 +97,18 @@ func (s *state) exec(x *Executable, resume uintptr, fp uint64, sp uintptr) (uint
 			// jump target stored in Resume.
 			runtime.Gosched()
 		case ExitHelper, ExitTailCall:
-			next, err := s.helper(x)
+			nx, ie, err := s.helper(x)
 			if err != nil {
 				return 0, err
 			}
-			if next != nil {
-				if next.ie != nil {
-					// The target cannot run natively: the interpreter
-					// finishes the run (it restarts at the top frame).
-					return next.ie.Run(ctx, f.Regs[1], f.Regs[2])
-				}
+			if ie != nil {
+				// The target cannot run natively: the interpreter
+				// finishes the run (it restarts at the top frame).
+				return ie.Run(ctx, f.Regs[1], f.Regs[2])
+			}
+			if nx != nil {
 				// The target replaces the whole call chain of this exec.
-				x = next.x
+				x = nx
 				f.Regs[10] = fp
 				f.NativeSP = sp
 				f.Resume = x.start
@@ -121,15 +121,10 @@ func (s *state) exec(x *Executable, resume uintptr, fp uint64, sp uintptr) (uint
 	}
 }
 
-// tailTarget is the program a tail call continues with: native code, or
-// the interpreter for a target the JIT cannot compile.
-type tailTarget struct {
-	x  *Executable
-	ie vm.Executable
-}
-
-// helper calls the helper of a helper exit and reports a tail call.
-func (s *state) helper(x *Executable) (*tailTarget, error) {
+// helper calls the helper of a helper exit and reports a tail call: the
+// target's native code, or its interpreter executable when the JIT cannot
+// compile it.
+func (s *state) helper(x *Executable) (*Executable, vm.Executable, error) {
 	f := &s.f
 	ctx := s.ctx
 	num, pc := f.Arg, int(f.Arg2)
@@ -138,35 +133,35 @@ func (s *state) helper(x *Executable) (*tailTarget, error) {
 		h = x.helpers[num]
 	}
 	if h == nil {
-		return nil, fmt.Errorf("%w: instruction %d: call to unknown helper %d (not available to %s programs)", vm.ErrAborted, pc, num, x.prog.Type)
+		return nil, nil, fmt.Errorf("%w: instruction %d: call to unknown helper %d (not available to %s programs)", vm.ErrAborted, pc, num, x.prog.Type)
 	}
 	s.exe, s.curFP, s.curSP = x, f.Regs[10], f.NativeSP
 	f.Regs[0] = h(ctx, f.Regs[1], f.Regs[2], f.Regs[3], f.Regs[4], f.Regs[5])
 	if s.err != nil {
-		return nil, s.err
+		return nil, nil, s.err
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	next := ctx.TailCall
 	if next == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	ctx.TailCall = nil
 	s.tails++
 	if s.tails > vm.MaxTailCalls {
-		return nil, fmt.Errorf("%w: instruction %d: more than %d tail calls", vm.ErrAborted, pc, vm.MaxTailCalls)
+		return nil, nil, fmt.Errorf("%w: instruction %d: more than %d tail calls", vm.ErrAborted, pc, vm.MaxTailCalls)
 	}
 	e := engine{opts: x.opts}
 	nx, err := e.prepare(next)
 	if err == nil {
-		return &tailTarget{x: nx}, nil
+		return nx, nil, nil
 	}
 	ie, ierr := interp.New().Prepare(next)
 	if ierr != nil {
-		return nil, fmt.Errorf("%w: instruction %d: tail call to program %q: %w", vm.ErrAborted, pc, next.Name, ierr)
+		return nil, nil, fmt.Errorf("%w: instruction %d: tail call to program %q: %w", vm.ErrAborted, pc, next.Name, ierr)
 	}
-	return &tailTarget{ie: ie}, nil
+	return nil, ie, nil
 }
 
 // call runs the subprogram at pc of the program whose helper is running,

@@ -51,8 +51,8 @@ func (c *compiler) scan() error {
 			rel = int64(ins.Offset)
 		}
 		t := int64(i) + rel + 1
-		if t < 0 || t > int64(n) {
-			return fmt.Errorf("instruction %d (opcode %#02x): target %d is outside the program", i, ins.Opcode, t)
+		if t < 0 || t >= int64(n) {
+			return fmt.Errorf("instruction %d (opcode %#02x): target %d is outside the program (0..%d)", i, ins.Opcode, t, n-1)
 		}
 		if c.second[t] {
 			return fmt.Errorf("instruction %d (opcode %#02x): target %d is the second slot of an ld_imm64", i, ins.Opcode, t)
