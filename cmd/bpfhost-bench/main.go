@@ -29,7 +29,7 @@ import (
 func main() {
 	repeat := flag.Int("repeat", 100000, "runs per program and target")
 	filter := flag.String("run", "", "only cases whose name matches this regular expression")
-	engines := flag.String("engines", defaultEngines(), "comma-separated bpfhost engines to measure: interpreter, jit, auto")
+	engines := flag.String("engines", defaultEngines(), `comma-separated bpfhost engines to measure: interpreter, jit, auto, and "native" (verified programs JIT-compiled without run-time checks)`)
 	count := flag.Int("count", 3, "measure each program this many times and keep the fastest (shared machines are noisy)")
 	noKernel := flag.Bool("no-kernel", false, "skip the kernel even where bpf() works")
 	flag.Parse()
@@ -39,11 +39,12 @@ func main() {
 	}
 }
 
-// defaultEngines is the interpreter, plus the JIT where this platform has one.
+// defaultEngines is the interpreter, plus native JIT code where this
+// platform has a JIT.
 func defaultEngines() string {
 	if ebpf.NewJIT != nil {
 		if _, err := ebpf.NewJIT(); err == nil {
-			return "interpreter,jit"
+			return "interpreter,native"
 		}
 	}
 	return "interpreter"
@@ -98,7 +99,7 @@ func run(out io.Writer, repeat, count int, filter string, engines []string, useK
 		host := make([]float64, len(engines))
 		cells := make([]string, len(engines))
 		for i, e := range engines {
-			ns, err := best(progtest.HostLoaderWith(e), c, repeat, count)
+			ns, err := best(progtest.LoaderFor(e), c, repeat, count)
 			switch {
 			case c.Pending(err):
 				cells[i], host[i], missing = "n/a*", -1, true
