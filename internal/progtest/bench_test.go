@@ -3,22 +3,28 @@ package progtest
 import (
 	"errors"
 	"testing"
+
+	"github.com/bpfhost/bpfhost/jit"
 )
 
 // BenchmarkCorpus measures every case's benchmark program on its frame, in
-// bpfhost's interpreter and, where bpf() works, in the kernel:
+// bpfhost's interpreter, as native code (where a JIT exists) and, where
+// bpf() works, in the kernel:
 //
 //	go test -bench Corpus -run '^$' ./internal/progtest
 func BenchmarkCorpus(b *testing.B) {
 	targets := []struct {
 		name string
 		load Loader
-	}{{"interpreter", HostLoaderWith("interpreter")}, {"kernel", KernelLoader}}
+	}{{"interpreter", HostLoaderWith("interpreter")}, {"native", NativeLoader}, {"kernel", KernelLoader}}
 	for _, c := range Cases() {
 		for _, tg := range targets {
 			b.Run(c.Name+"/"+tg.name, func(b *testing.B) {
 				if tg.name == "kernel" {
 					needKernel(b)
+				}
+				if tg.name == "native" && !jit.Supported() {
+					b.Skip("no JIT on this platform")
 				}
 				prog, frame, err := BenchInput(c)
 				if errors.Is(err, ErrNoBench) {
