@@ -7,6 +7,7 @@ import (
 
 	"github.com/bpfhost/bpfhost/conformance"
 	"github.com/bpfhost/bpfhost/isa"
+	"github.com/bpfhost/bpfhost/jit"
 )
 
 // conformanceFiles returns the positive tests of the bpf_conformance suite
@@ -48,9 +49,11 @@ func TestConformance(t *testing.T) {
 			continue
 		}
 		t.Run(filepath.Base(path), func(t *testing.T) {
-			got := differential(t, insns, f.Mem)
-			if got.err != nil || got.r0 != f.Result {
-				t.Errorf("r0 = %#x, err %v; want %#x", got.r0, got.err, f.Result)
+			for _, opts := range []jit.Options{{}, {Blind: true}} {
+				got := differentialWith(t, opts, insns, f.Mem)
+				if got.err != nil || got.r0 != f.Result {
+					t.Errorf("options %+v: r0 = %#x, err %v; want %#x", opts, got.r0, got.err, f.Result)
+				}
 			}
 		})
 		ran++

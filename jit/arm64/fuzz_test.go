@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/bpfhost/bpfhost/isa"
+	"github.com/bpfhost/bpfhost/jit"
 	"github.com/bpfhost/bpfhost/jit/arm64"
 )
 
@@ -221,7 +222,8 @@ func TestRandomPrograms(t *testing.T) {
 			b[j] = byte(r.Uint32())
 		}
 		g := &gen{b: b}
-		differential(t, g.program(), nil)
+		// Every third program is compiled with constant blinding.
+		differentialWith(t, jit.Options{Blind: i%3 == 0, BlindSeed: uint64(i)}, g.program(), nil)
 		arm64.SetLSE(old)
 		if t.Failed() {
 			t.Fatalf("program %d differs", i)

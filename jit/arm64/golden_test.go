@@ -159,6 +159,8 @@ func TestBlinding(t *testing.T) {
 		alu(isa.ClassALU64|isa.ALUAdd, 0, 0, 0, magic),
 		alu(isa.ClassJMP|isa.JmpJEQ, 0, 0, 0, magic),
 		alu(isa.ClassST|isa.ModeMEM|isa.SizeW, 10, 0, -4, magic),
+		alu(isa.ClassALU64|isa.ALULsh, 0, 0, 0, magic),
+		alu(isa.ClassALU|isa.ALUDiv, 0, 0, 0, magic),
 		alu(isa.OpExit, 0, 0, 0, 0),
 	}
 	plain := compileInsns(t, insns, jit.Options{})

@@ -233,6 +233,12 @@ func (c *compiler) alu(ins isa.Instruction) error {
 			c.emit(div(is64, tmp1, d, s), msub(is64, d, tmp1, s, d))
 		}
 	case isa.ALULsh, isa.ALURsh, isa.ALUArsh:
+		if !x && c.opts.Blind {
+			// Blinded amounts go through a register like every other
+			// immediate; the register forms mask them the same way.
+			srcK()
+			x = true
+		}
 		if x {
 			// LSLV/LSRV/ASRV take the amount modulo the width: eBPF's mask.
 			switch op {

@@ -67,8 +67,14 @@ func runOn(t testing.TB, eng vm.Engine, checked bool, insns []isa.Instruction, m
 // and fails unless r0, the output memory and the error agree.
 func differential(t testing.TB, insns []isa.Instruction, mem []byte) result {
 	t.Helper()
+	return differentialWith(t, jit.Options{}, insns, mem)
+}
+
+// differentialWith is differential with JIT options.
+func differentialWith(t testing.TB, opts jit.Options, insns []isa.Instruction, mem []byte) result {
+	t.Helper()
 	want := runOn(t, interp.New(), true, insns, mem)
-	got := runOn(t, jit.New(), false, insns, mem)
+	got := runOn(t, jit.NewWithOptions(opts), false, insns, mem)
 	if got.r0 != want.r0 || !bytes.Equal(got.data, want.data) || (got.err == nil) != (want.err == nil) ||
 		got.err != nil && got.err.Error() != want.err.Error() {
 		t.Errorf("jit and interpreter differ\njit:    r0=%#x err=%v data=%x\ninterp: r0=%#x err=%v data=%x\nprogram:\n%s",
