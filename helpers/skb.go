@@ -55,9 +55,8 @@ func skbLoadBytes(ctx *vm.Context, _, r2, r3, r4, _ uint64) uint64 {
 	return 0
 }
 
-// skbStoreBytes is bpf_skb_store_bytes(skb, offset, from, len, flags). A
-// range past the end fails as the kernel's skb_ensure_writable does, with
-// -ENOMEM. BPF_F_RECOMPUTE_CSUM and BPF_F_INVALIDATE_HASH change nothing
+// skbStoreBytes is bpf_skb_store_bytes(skb, offset, from, len, flags): a
+// range past the end is -EFAULT. BPF_F_RECOMPUTE_CSUM and BPF_F_INVALIDATE_HASH change nothing
 // observable here (no CHECKSUM_COMPLETE buffers, no hash computed).
 func skbStoreBytes(ctx *vm.Context, _, r2, r3, r4, r5 uint64) uint64 {
 	if r5&^skbStoreFlags != 0 {
@@ -68,7 +67,7 @@ func skbStoreBytes(ctx *vm.Context, _, r2, r3, r4, r5 uint64) uint64 {
 		return neg(eFAULT)
 	}
 	if uint64(off)+uint64(n) > skbLen(ctx) {
-		return neg(maps.ENOMEM)
+		return neg(eFAULT)
 	}
 	from, ok := mem(ctx, FnSkbStoreBytes, "from", r3, int(n), false)
 	if !ok {

@@ -27,7 +27,6 @@ const (
 
 	// Linux's packet types (skb->pkt_type) and address families.
 	packetHost      = 0
-	packetBroadcast = 1
 	packetMulticast = 2
 	packetOtherHost = 3
 	afInet          = 2
@@ -147,11 +146,10 @@ func (t *skbType) Setup(ctx *vm.Context, in *RunInput) (uint64, uint64, error) {
 }
 
 // pktType classifies a destination MAC as eth_type_trans does on the
-// loopback device (address 00:00:00:00:00:00).
+// loopback device, whose address and broadcast address are both
+// 00:00:00:00:00:00: so ff:ff:ff:ff:ff:ff is multicast there, not broadcast.
 func pktType(dst []byte) uint32 {
 	switch {
-	case bytes.Equal(dst, []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}):
-		return packetBroadcast
 	case dst[0]&1 != 0:
 		return packetMulticast
 	case bytes.Equal(dst, make([]byte, 6)):
@@ -200,7 +198,8 @@ func setSocketFields(block, l3 []byte) {
 
 // Finish returns the frame (data_out) and, when the run had a ctx_in, the
 // struct __sk_buff the kernel's test run reports: mark, priority,
-// ingress_ifindex, ifindex, tstamp, cb, wire_len, gso_segs and hwtstamp.
+// ingress_ifindex, ifindex, tstamp, cb, wire_len, gso_segs, gso_size and
+// hwtstamp.
 func (t *skbType) Finish(ctx *vm.Context, _ uint64, out *RunOutput) error {
 	pk := ctx.Pkt
 	n := int(pk.End - pk.Data)
@@ -218,9 +217,7 @@ func (t *skbType) Finish(ctx *vm.Context, _ uint64, out *RunOutput) error {
 	out.Context = resize(out.Context, skbSize)
 	clear(out.Context)
 	for _, a := range skbCtxAllowed {
-		if a.name != "gso_size" {
-			copy(out.Context[a.off:a.end], block[a.off:a.end])
-		}
+		copy(out.Context[a.off:a.end], block[a.off:a.end])
 	}
 	return nil
 }

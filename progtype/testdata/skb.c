@@ -1,0 +1,162 @@
+/* skb: programs of the socket-buffer types (tc, socket filter, cgroup_skb)
+ * that read and write struct __sk_buff fields and packet data, for the
+ * comparison of bpfhost's test runs with the kernel's (kernel_skb_test.go).
+ * Every value read goes to the global array out[] (.bss). */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+char LICENSE[] SEC("license") = "GPL";
+
+__u64 out[48];
+
+SEC("tc")
+int tc_fields(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+	struct ethhdr *eth = data;
+
+	out[0] = skb->len;
+	out[1] = skb->pkt_type;
+	out[2] = skb->mark;
+	out[3] = skb->queue_mapping;
+	out[4] = skb->protocol;
+	out[5] = skb->vlan_present;
+	out[6] = skb->priority;
+	out[7] = skb->ingress_ifindex;
+	out[8] = skb->ifindex;
+	out[9] = skb->tc_index;
+	out[10] = skb->cb[0];
+	out[11] = skb->cb[4];
+	out[12] = skb->hash;
+	out[13] = skb->tc_classid;
+	out[14] = skb->wire_len;
+	out[15] = skb->gso_segs;
+	out[16] = skb->gso_size;
+	out[17] = skb->tstamp;
+	out[18] = skb->hwtstamp;
+	out[19] = data_end - data;
+	out[20] = (long)skb->data_meta == (long)skb->data;
+	/* Narrow loads of u32 fields. */
+	out[21] = *(volatile __u8 *)((void *)skb + offsetof(struct __sk_buff, protocol) + 1);
+	out[22] = *(volatile __u16 *)((void *)skb + offsetof(struct __sk_buff, len));
+	out[23] = *(volatile __u64 *)((void *)skb + offsetof(struct __sk_buff, cb) + 8);
+	out[24] = skb->napi_id;
+	out[25] = skb->vlan_tci;
+
+	/* Stores: u32, u16-backed fields (truncated), cb, tstamp. */
+	skb->mark = skb->mark + 1;
+	skb->priority = 7;
+	skb->tc_index = 0x12345;
+	skb->tc_classid = 0xabcdef;
+	skb->queue_mapping = 3;
+	skb->cb[1] = 0x11111111;
+	*(volatile __u64 *)((void *)skb + offsetof(struct __sk_buff, cb) + 8) = 0x3333333344444444ULL;
+	*(volatile __u8 *)((void *)skb + offsetof(struct __sk_buff, cb) + 17) = 0x22;
+	skb->tstamp = 123456789;
+	out[26] = skb->tc_index;
+	out[27] = skb->tc_classid;
+	out[28] = skb->queue_mapping;
+	out[29] = skb->cb[2];
+	out[30] = skb->cb[4];
+
+	/* Direct packet access: swap the MAC addresses. */
+	if ((void *)(eth + 1) > data_end)
+		return TC_ACT_SHOT;
+	__u8 tmp[ETH_ALEN];
+	__builtin_memcpy(tmp, eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, tmp, ETH_ALEN);
+	return TC_ACT_OK;
+}
+
+SEC("tc")
+int tc_helpers(struct __sk_buff *skb)
+{
+	__u8 buf[16] = {};
+	__u32 len = skb->len;
+	__u32 nbo = bpf_htonl(0x0a000063); /* 10.0.0.99 */
+	__u32 old;
+	int off_daddr = ETH_HLEN + offsetof(struct iphdr, daddr);
+	int off_ipcsum = ETH_HLEN + offsetof(struct iphdr, check);
+	int off_l4csum = ETH_HLEN + sizeof(struct iphdr) + 6; /* UDP check */
+
+	out[0] = bpf_skb_load_bytes(skb, 0, buf, 6);
+	out[1] = *(__u64 *)buf;
+	out[2] = bpf_skb_load_bytes(skb, len - 4, buf, 8);
+	out[3] = *(__u64 *)buf; /* zeroed on failure */
+	out[4] = bpf_skb_load_bytes(skb, len - 8, buf, 8);
+	out[5] = bpf_skb_load_bytes(skb, 0x80000000, buf, 4);
+
+	bpf_skb_load_bytes(skb, off_daddr, &old, 4);
+	out[6] = bpf_l3_csum_replace(skb, off_ipcsum, old, nbo, 4);
+	out[7] = bpf_l4_csum_replace(skb, off_l4csum, old, nbo, BPF_F_PSEUDO_HDR | 4);
+	out[8] = bpf_skb_store_bytes(skb, off_daddr, &nbo, 4, 0);
+	out[9] = bpf_skb_store_bytes(skb, len - 2, &nbo, 4, 0);
+	out[10] = bpf_skb_store_bytes(skb, 0, &nbo, 4, 8);
+	out[11] = bpf_l3_csum_replace(skb, off_ipcsum, 0, 0, 3);
+	out[12] = bpf_l3_csum_replace(skb, off_ipcsum + 1, 0, 0, 2);
+	out[13] = bpf_l3_csum_replace(skb, len, 0, 0, 2);
+	out[14] = bpf_l4_csum_replace(skb, off_l4csum, 0, 0, 1 << 9);
+	out[15] = bpf_l3_csum_replace(skb, off_ipcsum, 5, 7, 0);
+	/* Port change 0x0035 -> 0x1234 as a 2-byte field, with a checksum diff. */
+	out[16] = bpf_l4_csum_replace(skb, off_l4csum, bpf_htons(53), bpf_htons(0x1234), 2);
+	__u32 d = bpf_csum_diff(0, 0, &nbo, 4, 0);
+	out[17] = bpf_l3_csum_replace(skb, off_ipcsum, 0, d, 0);
+	out[18] = bpf_l3_csum_replace(skb, off_ipcsum, 0, bpf_htons(0x1234), 2);
+	/* Mangled zero: a zero UDP checksum is left alone without ENFORCE. */
+	__u16 zero = 0;
+	bpf_skb_store_bytes(skb, off_l4csum, &zero, 2, 0);
+	out[19] = bpf_l4_csum_replace(skb, off_l4csum, 0, bpf_htons(1), BPF_F_MARK_MANGLED_0 | 2);
+	bpf_skb_load_bytes(skb, off_l4csum, &zero, 2);
+	out[20] = zero;
+	out[21] = bpf_l4_csum_replace(skb, off_l4csum, 0, 0xffff, BPF_F_MARK_MANGLED_0 | BPF_F_MARK_ENFORCE | 2);
+	bpf_skb_load_bytes(skb, off_l4csum, &zero, 2);
+	out[22] = zero;
+	out[23] = bpf_skb_pull_data(skb, 0);
+	out[24] = bpf_skb_pull_data(skb, len);
+	out[25] = bpf_skb_pull_data(skb, len + 1);
+	out[26] = bpf_csum_update(skb, 0x1234);
+	out[27] = bpf_redirect(5, 2);
+	return bpf_redirect(4, 0);
+}
+
+SEC("socket")
+int sf_fields(struct __sk_buff *skb)
+{
+	__u8 buf[4] = {};
+
+	out[0] = skb->len;
+	out[1] = skb->protocol;
+	out[2] = skb->pkt_type;
+	out[3] = skb->ifindex;
+	out[4] = bpf_skb_load_bytes(skb, 0, buf, 1);
+	out[5] = buf[0]; /* the first byte of the IP header */
+	out[6] = skb->mark;
+	skb->cb[0] = 0x5a5a;
+	out[7] = skb->cb[0];
+	return skb->len;
+}
+
+SEC("cgroup_skb/ingress")
+int cgskb_fields(struct __sk_buff *skb)
+{
+	out[0] = skb->len;
+	out[1] = skb->family;
+	out[2] = skb->remote_ip4;
+	out[3] = skb->local_ip4;
+	out[4] = skb->protocol;
+	out[5] = skb->mark;
+	skb->mark = 42;
+	skb->priority = 3;
+	out[6] = skb->remote_port;
+	out[7] = skb->local_port;
+	out[8] = skb->data_end - skb->data;
+	out[9] = skb->ifindex;
+	out[10] = skb->pkt_type;
+	return 1;
+}
