@@ -65,6 +65,8 @@ func runProg(t *testing.T, eng vm.Engine, p *vm.Program, r1, r2 uint64) (uint64,
 	return exe.Run(ctx, r1, r2)
 }
 
+func assembleTB(src string) ([]isa.Instruction, error) { return conformance.Assemble(src) }
+
 func assemble(t *testing.T, src string) []isa.Instruction {
 	t.Helper()
 	insns, err := conformance.Assemble(src)
