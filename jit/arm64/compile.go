@@ -16,6 +16,20 @@
 // level returns into them and they leave with ExitReturn. Helper calls,
 // preemption and faults store the registers in the Frame and return through
 // the trampoline; Go resumes at Frame.Resume.
+//
+// Atomics use the ARMv8.1 LSE instructions (LDADDAL, LDCLRAL, LDSETAL,
+// LDEORAL, SWPAL, CASAL) when golang.org/x/sys/cpu reports them, and
+// LDAXR/STLXR loops with a trailing DMB ISH otherwise.
+//
+// Executable memory. jit/internal/execmem maps the code read-write, copies
+// it, switches it to read-execute and then runs the data-cache clean /
+// instruction-cache invalidate sequence (DC CVAU, DSB ISH, IC IVAU, DSB ISH,
+// ISB) that arm64 requires before new code runs. On macOS a process without
+// the hardened runtime may do this mprotect dance without MAP_JIT (pages are
+// never writable and executable at once); a hardened-runtime binary needs
+// the com.apple.security.cs.allow-jit entitlement plus MAP_JIT and
+// pthread_jit_write_protect_np, which execmem does not do (and the darwin
+// path has not been run on real hardware: only Linux under qemu-user).
 package arm64
 
 import (
