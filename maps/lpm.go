@@ -166,7 +166,7 @@ func (m *lpmTrie) NextKey(key, next []byte) error {
 	defer m.mu.RUnlock()
 	n, ok := m.nextKey(key)
 	if !ok || n == noNode {
-		return m.errf(ENOENT, "no more keys")
+		return ENOENT // the end of every walk: bare, so walks never allocate
 	}
 	binary.NativeEndian.PutUint32(next, m.nPrefix[n])
 	copy(next[4:], m.data(n))
