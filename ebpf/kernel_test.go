@@ -47,7 +47,7 @@ func TestAgainstKernel(t *testing.T) {
 			frame := packet(60)
 			for _, name := range sortedKeys(coll.Programs) {
 				for i := 0; i < 3; i++ {
-					kret, kout, err := kc.Run(name, frame)
+					kret, kout, err := kc.Run(name, frame, nil)
 					if err != nil {
 						t.Fatal(err)
 					}
