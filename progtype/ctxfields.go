@@ -24,6 +24,9 @@ type ctxField struct {
 	size int32 // bytes in the Linux structure (the whole array for arrays)
 	// elem is the element size of an array (cb[5], ip6[4]); 0 for scalars.
 	elem int32
+	// first is the index of the array's first element, for arrays whose
+	// element 0 is a field of its own (bpf_sock_ops.args[0] is reply).
+	first int32
 	// host is the offset of the field in the host block; -1 means "at off".
 	host int16
 	// ptr marks a pointer the program may only load whole; a 4-byte Linux
@@ -82,22 +85,22 @@ func (l *ctxLayout) access(off int32, size int, write bool) (int16, int, error) 
 	if f == nil {
 		return 0, 0, fmt.Errorf("access at offset %d is padding in struct %s", off, l.structName)
 	}
-	kind := "load"
+	kind, what := "load", "load of"
 	if write {
-		kind = "store"
+		kind, what = "store", "store to"
 	}
 	fname := l.structName + "." + f.name
 	if f.elem != 0 {
-		fname = fmt.Sprintf("%s.%s[%d]", l.structName, f.name, (off-f.off)/f.elem)
+		fname = fmt.Sprintf("%s.%s[%d]", l.structName, f.name, (off-f.off)/f.elem+f.first)
 	}
 	if (write && !f.write) || (!write && !f.read) {
 		if f.why != "" {
-			return 0, 0, fmt.Errorf("%s of %s (offset %d): %s", kind, fname, off, f.why)
+			return 0, 0, fmt.Errorf("%s %s (offset %d): %s", what, fname, off, f.why)
 		}
 		if write && f.read {
 			return 0, 0, fmt.Errorf("store to %s (offset %d): the field is read-only in %s programs", fname, off, l.typeName)
 		}
-		return 0, 0, fmt.Errorf("%s of %s (offset %d): the field is not accessible in %s programs", kind, fname, off, l.typeName)
+		return 0, 0, fmt.Errorf("%s %s (offset %d): the field is not accessible in %s programs", what, fname, off, l.typeName)
 	}
 	rel := off - f.off
 	if size <= 0 || size > 8 || size&(size-1) != 0 || off%int32(size) != 0 || rel+int32(size) > f.size {

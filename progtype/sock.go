@@ -108,7 +108,7 @@ func sockOpsLayout() *ctxLayout {
 	f := []ctxField{
 		{name: "op", off: 0, size: 4, host: -1, read: true},
 		{name: "reply", off: 4, size: 4, host: -1, read: true, write: true},
-		{name: "args", off: 8, size: 12, elem: 4, host: -1, read: true},
+		{name: "args", off: 8, size: 12, elem: 4, first: 1, host: -1, read: true},
 	}
 	f = append(f, u32s(20, false, "family", "remote_ip4", "local_ip4")...)
 	f = append(f,
