@@ -1,6 +1,8 @@
 package arm64_test
 
 import (
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/bpfhost/bpfhost/conformance"
@@ -267,5 +269,49 @@ func TestLongBranchesRun(t *testing.T) {
 	got, err := runProg(t, jit.New(), &vm.Program{Name: "long", Insns: arm64.LongProgram(), Helpers: &testHelpers}, 0, 0)
 	if err != nil || got != 7 {
 		t.Errorf("r0 = %d, err %v; want 7", got, err)
+	}
+}
+
+// TestNestedCallbacks has a callback call the callback helper again, so
+// native frames of several suspended runs stack up on the native stack;
+// without a limit the recursion must end with the depth error both
+// engines give.
+func TestNestedCallbacks(t *testing.T) {
+	needNative(t)
+	for _, limit := range []int{2, 20} {
+		src := `
+		mov %r2, 0
+		lddw %r1, 0
+		call 3
+		exit
+	cb:
+		mov %r6, %r1
+		jge %r6, LIMIT, out
+		mov %r2, %r1
+		add %r2, 1
+		lddw %r1, 0
+		call 3
+		add %r0, %r6
+		exit
+	out:
+		mov %r0, %r6
+		exit`
+		insns := assemble(t, strings.ReplaceAll(src, "LIMIT", strconv.Itoa(limit)))
+		for i, ins := range insns {
+			if ins.IsLdImm64() {
+				isa.SetImm64(insns, i, vm.FuncHandle(5))
+			}
+		}
+		mk := func() *vm.Program {
+			return &vm.Program{Name: "nested", Type: "raw", Insns: insns, Helpers: &testHelpers}
+		}
+		want, werr := runProg(t, interp.New(), mk(), 0, 0)
+		got, gerr := runProg(t, jit.New(), mk(), 0, 0)
+		if got != want || (gerr == nil) != (werr == nil) || gerr != nil && gerr.Error() != werr.Error() {
+			t.Errorf("limit %d: jit r0=%d err=%v; interpreter r0=%d err=%v", limit, got, gerr, want, werr)
+		}
+		if (werr == nil) != (limit == 2) {
+			t.Errorf("limit %d: interpreter err %v", limit, werr)
+		}
 	}
 }

@@ -97,6 +97,25 @@ func (g *gen) program() []isa.Instruction {
 		g.emit(isa.Instruction{Opcode: isa.ClassALU64 | isa.ALUXor | isa.SrcX, Dst: 0, Src: 1})
 	}
 	g.emit(isa.Instruction{Opcode: isa.OpExit})
+	// The subprogram the body's local calls go to: it reads r1-r3, uses
+	// its own stack frame and clobbers r6, which the call must restore.
+	sub := len(g.out)
+	g.out = append(g.out,
+		isa.Instruction{Opcode: isa.ClassALU64 | isa.ALUMov | isa.SrcX, Dst: 0, Src: 1},
+		isa.Instruction{Opcode: isa.ClassALU64 | isa.ALUMul | isa.SrcK, Dst: 0, Imm: 3},
+		isa.Instruction{Opcode: isa.ClassALU64 | isa.ALUAdd | isa.SrcX, Dst: 0, Src: 2},
+		isa.Instruction{Opcode: isa.ClassSTX | isa.ModeMEM | isa.SizeDW, Dst: isa.R10, Src: 0, Offset: -8},
+		isa.Instruction{Opcode: isa.ClassALU64 | isa.ALUMov | isa.SrcX, Dst: 6, Src: 3},
+		isa.Instruction{Opcode: isa.ClassALU64 | isa.ALUXor | isa.SrcX, Dst: 6, Src: 0},
+		isa.Instruction{Opcode: isa.ClassLDX | isa.ModeMEM | isa.SizeDW, Dst: 1, Src: isa.R10, Offset: -8},
+		isa.Instruction{Opcode: isa.ClassALU64 | isa.ALUAdd | isa.SrcX, Dst: 0, Src: 6},
+		isa.Instruction{Opcode: isa.ClassALU64 | isa.ALUAdd | isa.SrcX, Dst: 0, Src: 1},
+		isa.Instruction{Opcode: isa.OpExit})
+	for i, ins := range g.out[:sub] {
+		if ins.Opcode == isa.OpCall && ins.Src == isa.CallLocal {
+			g.out[i].Imm = int32(sub - i - 1)
+		}
+	}
 	return g.out
 }
 
@@ -104,7 +123,9 @@ func (g *gen) program() []isa.Instruction {
 // follow it (forward jumps stay inside the body or land on its end).
 func (g *gen) insn(left int) isa.Instruction {
 	dst, src := g.reg(), g.reg()
-	switch g.byte() % 8 {
+	switch g.byte() % 9 {
+	case 8: // bpf-to-bpf call of the subprogram (target patched in program)
+		return isa.Instruction{Opcode: isa.OpCall, Src: isa.CallLocal}
 	case 0, 1, 2: // ALU
 		cls := isa.ClassALU64
 		if g.byte()&1 == 0 {
