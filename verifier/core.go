@@ -31,6 +31,8 @@ type verifier struct {
 	maxStatesInsn int
 
 	log logger
+	// reached marks executed instructions.
+	reached []bool
 }
 
 func newVerifier(insns []isa.Instruction, opts Options) (*verifier, error) {
@@ -102,6 +104,7 @@ func (v *verifier) run() error {
 		return err
 	}
 	v.explored = make([][]*checkpoint, len(v.insns))
+	v.reached = make([]bool, len(v.insns))
 	v.work = append(v.work, v.initialState())
 	for len(v.work) > 0 {
 		v.cur = v.work[len(v.work)-1]
@@ -149,6 +152,7 @@ func (v *verifier) explorePath() error {
 		if v.log.level > 0 {
 			v.log.printf("%d: %s\n", pc, v.disasm(pc))
 		}
+		v.reached[pc] = true
 		done, err := v.step()
 		if err == errPathDead {
 			v.finishPath(v.cur)

@@ -12,7 +12,11 @@ import (
 // instruction from templates biased towards what gets past the structural
 // checks (registers, stack and context bases, short jumps, real helpers),
 // so that the abstract interpreter, not only the decoder, is exercised.
-func genProgram(data []byte) []isa.Instruction {
+func genProgram(data []byte) []isa.Instruction { return genProgramMode(data, false) }
+
+// genProgramMode is genProgram; wellFormed restricts memory accesses to
+// stack slots and context fields, so that more programs verify.
+func genProgramMode(data []byte, wellFormed bool) []isa.Instruction {
 	n := len(data) / 4
 	if n > 256 {
 		n = 256
@@ -29,6 +33,14 @@ func genProgram(data []byte) []isa.Instruction {
 		dst, src := b[1]%11, b[1]>>4%11
 		imm := int32(int8(b[2])) * int32(1+b[3]%4)
 		off := int16(int8(b[3]))
+		if wellFormed {
+			switch b[0] % 16 {
+			case 5, 6:
+				b = []byte{b[0], b[1], b[2] | 0x80, b[3]}
+			case 14:
+				b = []byte{7, b[1], b[2], b[3]}
+			}
+		}
 		if b[0] == 0xff && b[1] == 0xff { // rarely, a raw slot: anything at all
 			out = append(out, isa.Instruction{Opcode: b[2], Dst: b[1] & 15, Src: b[1] >> 4, Offset: off, Imm: int32(b[3])})
 			continue

@@ -101,6 +101,10 @@ type Result struct {
 	StackDepth []int
 	// Log is the verifier log (see Options.LogLevel).
 	Log string
+
+	// reached marks the instructions some path executed (tests compare
+	// dead code with Linux's).
+	reached []bool
 }
 
 // Error is a refusal: the instruction and the reason.
@@ -134,6 +138,7 @@ func Verify(insns []isa.Instruction, opts Options) (*Result, error) {
 		res.TotalStates = v.totalStates
 		res.PeakStates = v.peakStates
 		res.MaxStatesPerInsn = v.maxStatesInsn
+		res.reached = v.reached
 		for _, sp := range v.subprogs {
 			res.StackDepth = append(res.StackDepth, sp.stackDepth)
 		}
