@@ -166,7 +166,7 @@ func ethTypeTrans(frame []byte) uint16 {
 	if binary.BigEndian.Uint16(frame[12:]) >= 0x600 {
 		return binary.NativeEndian.Uint16(frame[12:])
 	}
-	be := func(v uint16) uint16 { return binary.NativeEndian.Uint16(binary.BigEndian.AppendUint16(nil, v)) }
+	be := func(v uint16) uint16 { return binary.NativeEndian.Uint16([]byte{byte(v >> 8), byte(v)}) }
 	if len(frame) >= ethHlen+2 && frame[14] == 0xff && frame[15] == 0xff {
 		return be(1) // ETH_P_802_3
 	}
