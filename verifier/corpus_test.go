@@ -186,3 +186,56 @@ func tail(s string, n int) string {
 }
 
 var _ = asm.Instructions{}
+
+// BenchmarkVerifyCorpus verifies every accepted XDP program of the corpus
+// once per iteration.
+func BenchmarkVerifyCorpus(b *testing.B) {
+	type item struct {
+		insns []isa.Instruction
+		maps  MapResolver
+	}
+	var items []item
+	objs, _ := filepath.Glob("testdata/good_*.o")
+	more, _ := filepath.Glob("../testdata/progs/*.o")
+	for _, obj := range append(objs, more...) {
+		spec, err := ebpf.LoadCollectionSpec(obj)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, ps := range spec.Programs {
+			if ps.Type != ebpf.XDP {
+				continue
+			}
+			insns, mr, err := linkSpec(spec, ps)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := Verify(insns, Options{ProgType: "xdp", Maps: mr}); err == nil {
+				items = append(items, item{insns, mr})
+			}
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, it := range items {
+			Verify(it.insns, Options{ProgType: "xdp", Maps: it.maps})
+		}
+	}
+	b.ReportMetric(float64(len(items)), "programs")
+}
+
+// BenchmarkVerifyLoop measures raw exploration speed: a loop unrolled 100k
+// times by path exploration.
+func BenchmarkVerifyLoop(b *testing.B) {
+	p := prog(mov64i(r0, 0), mov64i(r1, 0),
+		add64r(r0, r1), add64i(r1, 1), jmpi(isa.JmpJLT, r1, 100000, -3), exit())
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		res, err := Verify(p, Options{ProgType: "xdp"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(res.Processed), "insns")
+	}
+}

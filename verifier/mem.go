@@ -16,7 +16,7 @@ func (v *verifier) checkMem(pc int, ptrno uint8, off int16, size int, write bool
 	case ptrStack:
 		return v.stackAccess(pc, ptrno, &p, off, size, write, val, signExt)
 	case ptrCtx:
-		return v.ctxAccess(pc, ptrno, &p, off, size, write)
+		return v.ctxAccess(pc, ptrno, &p, off, size, write, signExt)
 	case ptrPacket, ptrPacketMeta:
 		if write && !v.pt.pktWrite {
 			return reg{}, v.errAt(pc, "cannot write into packet")
@@ -80,7 +80,7 @@ func (v *verifier) regionAccess(pc int, ptrno uint8, p *reg, off int16, size int
 }
 
 // ctxAccess checks an access to the program context (check_ctx_access).
-func (v *verifier) ctxAccess(pc int, ptrno uint8, p *reg, off int16, size int, write bool) (reg, error) {
+func (v *verifier) ctxAccess(pc int, ptrno uint8, p *reg, off int16, size int, write, signExt bool) (reg, error) {
 	if p.off != 0 || !p.fixedOff() {
 		return reg{}, v.errAt(pc, "dereference of modified ctx ptr R%d off=%d disallowed", ptrno, p.off)
 	}
@@ -95,7 +95,10 @@ func (v *verifier) ctxAccess(pc int, ptrno uint8, p *reg, off int16, size int, w
 		return reg{}, v.errAt(pc, "invalid bpf_context access off=%d size=%d (%s is read-only)", off, size, f.name)
 	}
 	if f.typ == scalar {
-		return loadedScalar(size, false), nil
+		return loadedScalar(size, signExt), nil
+	}
+	if signExt {
+		return reg{}, v.errAt(pc, "invalid bpf_context access off=%d size=%d (sign-extending load of %s)", off, size, f.name)
 	}
 	return pointer(f.typ), nil
 }

@@ -186,6 +186,10 @@ var negativeCases = []vcase{
 	{name: "ctx wrong size", insns: prog(ldx(DW, r0, r1, 0), exit()), want: "invalid bpf_context access off=0 size=8"},
 	{name: "ctx write read-only field", insns: prog(st(W, r1, 12, 0), retZero), want: "read-only"},
 	{name: "ctx egress_ifindex outside devmap", insns: prog(ldx(W, r0, r1, 20), exit()), want: "needs a devmap program"},
+	{name: "ctx sign-extending load of pointer", insns: prog(insn{Opcode: isa.ClassLDX | isa.ModeMEMSX | isa.SizeW, Dst: 0, Src: 1}, exit()), want: "sign-extending load of data"},
+	{name: "sign-extended ctx field may be negative", insns: prog(
+		insn{Opcode: isa.ClassLDX | isa.ModeMEMSX | isa.SizeW, Dst: 2, Src: 1, Offset: 12},
+		jmpi(isa.JmpJSGE, r2, 0, 2), ldx(B, r0, r10, 0), exit(), retZero), want: "invalid read from stack"},
 	{name: "ctx modified pointer", insns: prog(add64i(r1, 4), ldx(W, r0, r1, 0), exit()), want: "dereference of modified ctx ptr"},
 
 	// Packet.
