@@ -60,7 +60,7 @@ func TestFinalizeRefusals(t *testing.T) {
 		insns     []isa.Instruction
 		want      string
 	}{
-		{"unknown type", "tracepoint", []isa.Instruction{exit}, "unknown program type"},
+		{"unknown type", "lsm", []isa.Instruction{exit}, "unknown program type"},
 		{"unknown helper", "xdp", []isa.Instruction{{Opcode: isa.OpCall, Imm: 250}, exit}, "unknown helper 250"},
 		{"missing map", "xdp", []isa.Instruction{{Opcode: isa.OpLdImm64, Src: isa.PseudoMapFD, Imm: 1 << 30}, {}, exit}, "does not exist"},
 		{"value offset", "xdp", []isa.Instruction{{Opcode: isa.OpLdImm64, Src: isa.PseudoMapValue, Imm: id}, {Imm: 8}, exit}, "beyond the value size"},
