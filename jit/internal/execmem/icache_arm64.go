@@ -1,3 +1,5 @@
+//go:build !windows
+
 package execmem
 
 import (
@@ -9,7 +11,8 @@ import (
 // copied in, the written lines must be cleaned from the data cache and
 // invalidated in the instruction cache before they run (mprotect does not
 // do it on Linux for anonymous memory already mapped). DC CVAU and IC IVAU
-// are allowed at EL0 on Linux, FreeBSD and macOS (SCTLR_EL1.UCI).
+// are allowed at EL0 on Linux, FreeBSD and macOS (SCTLR_EL1.UCI); Windows
+// has FlushInstructionCache instead (icache_windows_arm64.go).
 
 func readCTR() uint64
 
@@ -22,7 +25,7 @@ func flushICache(mem []byte) {
 		return
 	}
 	// Smallest line sizes of the data and instruction caches. Linux and
-	// FreeBSD let EL0 read CTR_EL0; macOS and Windows do not document it,
+	// FreeBSD let EL0 read CTR_EL0; macOS does not document it,
 	// so 32 bytes is used there: a stride no larger than the real line
 	// (64 or 128 bytes on current cores) still reaches every line.
 	dline, iline := uintptr(32), uintptr(32)

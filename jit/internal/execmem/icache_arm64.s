@@ -1,3 +1,5 @@
+//go:build !windows
+
 #include "textflag.h"
 
 // func readCTR() uint64
