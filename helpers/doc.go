@@ -12,7 +12,10 @@
 // bad pointer aborts the run with an error naming the helper and the argument.
 //
 // Program types compose their helper tables from the builders here: Generic
-// for the helpers every type offers, XDP for the packet helpers of XDP
-// programs. Tables are built once and shared; dispatch is an array index and
-// an indirect call, and no helper allocates on its success path.
+// for the helpers every type offers (maps, clocks, ring buffers, spin locks,
+// ...), XDP for the packet helpers of XDP programs, TC, SocketFilter and
+// CgroupSKB for the socket-buffer helpers of those types, following the
+// kernel's func_proto sets for the helpers bpfhost has. Tables are built
+// once and shared; dispatch is an array index and an indirect call, and no
+// helper allocates on its success path.
 package helpers
