@@ -224,6 +224,9 @@ func (v *verifier) checkCFG() error {
 	if n > v.budget {
 		return &Error{Insn: -1, Reason: fmt.Sprintf("program has %d instructions, more than the limit of %d", n, v.budget)}
 	}
+	if v.opts.Unprivileged && n > 4096 {
+		return &Error{Insn: -1, Reason: fmt.Sprintf("program has %d instructions; unprivileged programs are limited to 4096 (BPF_MAXINSNS)", n)}
+	}
 	v.info = make([]insnInfo, n)
 	starts := map[int]bool{0: true}
 	for pc := 0; pc < n; pc++ {
@@ -244,6 +247,9 @@ func (v *verifier) checkCFG() error {
 			continue
 		}
 		if ins.Opcode == isa.OpCall && ins.Src == isa.CallLocal {
+			if v.opts.Unprivileged {
+				return v.errAt(pc, "function calls to other bpf functions are allowed for CAP_BPF only")
+			}
 			t := pc + 1 + int(ins.Imm)
 			if t < 0 || t >= n {
 				return v.errAt(pc, "call to %d is out of range", t)
@@ -293,6 +299,9 @@ func (v *verifier) checkCFG() error {
 			}
 			if isJump && !fall || len(succ) == 2 {
 				v.info[t].prune = true
+			}
+			if t <= pc && v.opts.Unprivileged {
+				return v.errAt(pc, "back-edge from insn %d to %d (loops need CAP_BPF)", pc, t)
 			}
 		}
 		if ins.Opcode == isa.OpCall || ins.Opcode == isa.OpCallX {
