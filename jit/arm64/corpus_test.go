@@ -1,3 +1,5 @@
+//go:build !windows
+
 package arm64_test
 
 import (
@@ -31,6 +33,8 @@ func (e trusting) Prepare(p *vm.Program) (vm.Executable, error) {
 	return x, nil
 }
 
+// (Not on Windows, where internal/progtest's kernel side does not build.)
+//
 // TestCorpus runs the clang-built program corpus (internal/progtest) with
 // every program compiled by the arm64 JIT — tail-call targets, callbacks
 // and all — and checks the exact results the interpreter is held to.
