@@ -211,23 +211,45 @@ func (v *verifier) checkStackDepth() error {
 			callees[v.info[pc].sub] = append(callees[v.info[pc].sub], v.info[t].sub)
 		}
 	}
-	var walk func(sp, total, frames int) error
-	walk = func(sp, total, frames int) error {
-		total += depth[sp]
-		if total > MaxCombinedStack {
-			return &Error{Insn: v.subprogs[sp].start, Reason: fmt.Sprintf("combined stack size of %d calls is %d. Too large", frames, total)}
+	// Deepest stack and longest chain from each subprogram, memoized;
+	// a cycle is recursion, which no finite frame budget allows.
+	const (
+		unseen = iota
+		active
+		done
+	)
+	mark := make([]int, len(v.subprogs))
+	deep := make([]int, len(v.subprogs))
+	chain := make([]int, len(v.subprogs))
+	var walk func(sp int) error
+	walk = func(sp int) error {
+		switch mark[sp] {
+		case active:
+			return &Error{Insn: v.subprogs[sp].start, Reason: fmt.Sprintf("recursive call to the function at insn %d", v.subprogs[sp].start)}
+		case done:
+			return nil
 		}
-		if frames > 8 {
-			return &Error{Insn: v.subprogs[sp].start, Reason: fmt.Sprintf("the call stack of %d frames is too deep", frames)}
-		}
+		mark[sp] = active
 		for _, c := range callees[sp] {
-			if err := walk(c, total, frames+1); err != nil {
+			if err := walk(c); err != nil {
 				return err
 			}
+			deep[sp] = max(deep[sp], deep[c])
+			chain[sp] = max(chain[sp], chain[c])
 		}
+		deep[sp] += depth[sp]
+		chain[sp]++
+		mark[sp] = done
 		return nil
 	}
-	if err := walk(0, 0, 1); err != nil {
+	err := walk(0)
+	if err == nil && chain[0] > 8 {
+		err = &Error{Insn: 0, Reason: fmt.Sprintf("the call stack of %d frames is too deep", chain[0])}
+	}
+	if err == nil && deep[0] > MaxCombinedStack {
+		err = &Error{Insn: 0, Reason: fmt.Sprintf("combined stack size of %d calls is %d. Too large", chain[0], deep[0])}
+	}
+	if err != nil {
 		v.log.printf("%s\n", err.(*Error).Reason)
 		return err
 	}
