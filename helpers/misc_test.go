@@ -52,7 +52,7 @@ func TestNumbersMatchUAPI(t *testing.T) {
 }
 
 func TestEveryNamedHelperIsInATable(t *testing.T) {
-	tables := []*vm.HelperTable{XDP(func(*vm.Context) {}), TC(), SocketFilter(), CgroupSKB()}
+	tables := []*vm.HelperTable{XDP(func(*vm.Context) {}), TC(func(*vm.Context) {}), SocketFilter(), CgroupSKB()}
 	for num, name := range Names {
 		found := false
 		for _, tab := range tables {

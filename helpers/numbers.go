@@ -18,8 +18,11 @@ const (
 	FnPerfEventOutput     = 25
 	FnSkbLoadBytes        = 26
 	FnCsumDiff            = 28
+	FnSkbChangeTail       = 38
 	FnSkbPullData         = 39
 	FnCsumUpdate          = 40
+	FnSetHashInvalid      = 41
+	FnSkbChangeHead       = 43
 	FnXDPAdjustHead       = 44
 	FnRedirectMap         = 51
 	FnXDPAdjustMeta       = 54
@@ -66,8 +69,11 @@ var Names = map[int32]string{
 	FnPerfEventOutput:     "perf_event_output",
 	FnSkbLoadBytes:        "skb_load_bytes",
 	FnCsumDiff:            "csum_diff",
+	FnSkbChangeTail:       "skb_change_tail",
 	FnSkbPullData:         "skb_pull_data",
 	FnCsumUpdate:          "csum_update",
+	FnSetHashInvalid:      "set_hash_invalid",
+	FnSkbChangeHead:       "skb_change_head",
 	FnXDPAdjustHead:       "xdp_adjust_head",
 	FnRedirectMap:         "redirect_map",
 	FnXDPAdjustMeta:       "xdp_adjust_meta",

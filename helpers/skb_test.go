@@ -41,7 +41,7 @@ func ipChecksum(h []byte) uint16 {
 }
 
 func TestL3CsumReplace(t *testing.T) {
-	tab := TC()
+	tab := TC(func(*vm.Context) {})
 	for _, size := range []uint64{4, 2, 0} {
 		ctx := skbCtx(t, ipHeader())
 		pkt := vm.Bytes(ctx.Pkt.Data, 20)
@@ -77,7 +77,7 @@ func TestL3CsumReplace(t *testing.T) {
 }
 
 func TestSKBHelperErrors(t *testing.T) {
-	tab := TC()
+	tab := TC(func(*vm.Context) {})
 	ctx := skbCtx(t, ipHeader())
 	buf := ctx.CPU.StackTop() - 16
 	vm.Store64(buf, 0x1122334455667788)
@@ -122,7 +122,7 @@ func TestSKBHelperErrors(t *testing.T) {
 }
 
 func TestL4CsumMangledZero(t *testing.T) {
-	tab := TC()
+	tab := TC(func(*vm.Context) {})
 	ctx := skbCtx(t, make([]byte, 8))
 	// A zero (absent) UDP checksum stays zero without BPF_F_MARK_ENFORCE.
 	if r := call(t, tab, FnL4CsumReplace, ctx, 0, 6, 0, 1, csumMangled0|2); r != 0 || vm.Load16(ctx.Pkt.Data+6) != 0 {

@@ -64,10 +64,15 @@ func XDP(refresh Refresh) *vm.HelperTable {
 // TC returns a new table of the helpers of tc programs (sched_cls and
 // sched_act): Generic plus the socket-buffer helpers bpfhost has
 // (skb_load_bytes, skb_store_bytes, l3/l4_csum_replace, csum_diff,
-// csum_update, skb_pull_data), redirect and the packet flavour of
-// perf_event_output, following the kernel's tc_cls_act_func_proto.
-func TC() *vm.HelperTable {
+// csum_update, skb_pull_data, skb_change_tail, skb_change_head,
+// set_hash_invalid), redirect and the packet flavour of perf_event_output,
+// following the kernel's tc_cls_act_func_proto. The resizing helpers call
+// refresh after moving the packet, so the context block stays in sync.
+func TC(refresh Refresh) *vm.HelperTable {
 	t := Generic()
+	t[FnSkbChangeTail] = skbChangeTail(refresh)
+	t[FnSkbChangeHead] = skbChangeHead(refresh)
+	t[FnSetHashInvalid] = setHashInvalid
 	t[FnSkbLoadBytes] = skbLoadBytes
 	t[FnSkbStoreBytes] = skbStoreBytes
 	t[FnL3CsumReplace] = l3CsumReplace

@@ -131,6 +131,7 @@ func TestKernelSKBPrograms(t *testing.T) {
 		{"tc fields to host", "tc_fields", host, nil},
 		{"tc fields 802.3", "tc_fields", append([]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0, 46, 0xff, 0xff}, make([]byte, 44)...), nil},
 		{"tc helpers", "tc_helpers", udpFrame(30), nil},
+		{"tc resize", "tc_resize", udpFrame(30), nil},
 		{"socket filter", "sf_fields", udpFrame(10), nil},
 		{"socket filter with ctx", "sf_fields", udpFrame(10), skbCtx(map[int]uint64{8: 77, 48: 1})},
 		{"cgroup_skb", "cgskb_fields", udpFrame(10), skbCtx(map[int]uint64{8: 1})},

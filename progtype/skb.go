@@ -126,14 +126,24 @@ type skbType struct {
 var (
 	// SchedCls is "sched_cls" (tc classifier, libbpf sections "tc",
 	// "classifier", "tc/ingress", "tcx/ingress", ...).
-	SchedCls Type = &skbType{name: "sched_cls", layout: tcFields("sched_cls"), helpers: helpers.TC(), l2: true}
+	SchedCls Type = &skbType{name: "sched_cls", layout: tcFields("sched_cls"), helpers: helpers.TC(syncSKB), l2: true}
 	// SchedAct is "sched_act" (tc action, section "action").
-	SchedAct Type = &skbType{name: "sched_act", layout: tcFields("sched_act"), helpers: helpers.TC(), l2: true}
+	SchedAct Type = &skbType{name: "sched_act", layout: tcFields("sched_act"), helpers: helpers.TC(syncSKB), l2: true}
 	// SocketFilter is "socket_filter" (section "socket").
 	SocketFilter Type = &skbType{name: "socket_filter", layout: socketFilterFields(), helpers: helpers.SocketFilter()}
 	// CgroupSKB is "cgroup_skb" (sections "cgroup_skb/ingress", "cgroup_skb/egress").
 	CgroupSKB Type = &skbType{name: "cgroup_skb", layout: cgroupSKBFields(), helpers: helpers.CgroupSKB()}
 )
+
+// syncSKB writes the packet's length and bounds into the context block;
+// the resizing helpers call it after they move the packet.
+func syncSKB(ctx *vm.Context) {
+	pk := ctx.Pkt
+	vm.Store32(ctx.Ctx+skbLen, pk.End-pk.Data)
+	vm.Store64(ctx.Ctx+SKBHostData, pk.Data)
+	vm.Store64(ctx.Ctx+SKBHostDataEnd, pk.End)
+	vm.Store64(ctx.Ctx+SKBHostDataMeta, pk.Meta)
+}
 
 func (t *skbType) Name() string             { return t.name }
 func (t *skbType) Helpers() *vm.HelperTable { return t.helpers }

@@ -160,3 +160,33 @@ int cgskb_fields(struct __sk_buff *skb)
 	out[10] = skb->pkt_type;
 	return 1;
 }
+
+SEC("tc")
+int tc_resize(struct __sk_buff *skb)
+{
+	__u32 len = skb->len;
+
+	out[0] = bpf_skb_change_tail(skb, len + 8, 0);
+	out[1] = skb->len;
+	out[2] = bpf_skb_change_tail(skb, len + 4, 0);
+	out[3] = bpf_skb_change_tail(skb, 13, 0);
+	out[4] = bpf_skb_change_tail(skb, len, 1);
+	out[5] = bpf_skb_change_tail(skb, 70000, 0);
+	out[6] = bpf_skb_change_head(skb, 14, 0);
+	out[7] = skb->len;
+	out[8] = bpf_skb_change_head(skb, 0, 1);
+	out[9] = bpf_skb_change_head(skb, 20000, 0);
+	out[10] = bpf_skb_change_head(skb, 300, 0);
+	out[11] = skb->len;
+
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+
+	if (data + 320 > data_end)
+		return 1;
+	__builtin_memset(data + 300, 0xab, 6);
+	out[12] = data_end - data;
+	bpf_set_hash_invalid(skb);
+	out[13] = skb->hash;
+	return 0;
+}
