@@ -1,10 +1,10 @@
 package cli
 
 import (
+	"bytes"
 	"bufio"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 )
 
@@ -64,12 +64,11 @@ func (c *cli) doBatch(args []string) error {
 	if name == "-" {
 		r = c.stdin
 	} else {
-		f, err := os.Open(name)
+		b, err := c.files.ReadFile(name)
 		if err != nil {
 			return errorf("Can't open file (%s): %s", name, strerror(osErrno(err)))
 		}
-		defer f.Close()
-		r = f
+		r = bytes.NewReader(b)
 	}
 	c.inBatch = true
 	defer func() { c.inBatch = false }()

@@ -61,12 +61,31 @@ type cli struct {
 	inBatch     bool
 	versionFlag bool
 	helpFlag    bool
+	files       Files
+	env         *Env
 }
 
 // Main runs the command line args (without the program name) and returns
-// the exit status: 0 on success, 1 on every error.
+// the exit status: 0 on success, 1 on every error. When a service owns the
+// state directory the command runs there (see Forward); otherwise here.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (status int) {
-	c := &cli{bin: "bpfhost", stdin: stdin, out: bufio.NewWriter(stdout), stderr: stderr}
+	return Run(args, &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr})
+}
+
+// Run runs the command line args in env and returns the exit status.
+func Run(args []string, env *Env) (status int) {
+	stdin, stdout, stderr := env.Stdin, env.Stdout, env.Stderr
+	if stdin == nil {
+		stdin = strings.NewReader("")
+	}
+	c := &cli{bin: "bpfhost", stdin: stdin, out: bufio.NewWriter(stdout), stderr: stderr, env: env, files: env.Files}
+	if c.files == nil {
+		c.files = osFiles{}
+	}
+	if env.State != nil {
+		env.State.Cwd = env.Cwd
+		defer func() { env.State.Cwd = "" }()
+	}
 	defer c.out.Flush()
 	defer func() {
 		if r := recover(); r != nil {
@@ -77,7 +96,16 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (status int)
 			}
 			status = 1
 		}
-		if c.st != nil {
+		switch {
+		case c.st != nil && env.State != nil:
+			// A service's state outlives the command: undo instead of
+			// discarding, and keep it open.
+			if status != 0 {
+				if err := c.st.Rollback(); err != nil {
+					fmt.Fprintf(stderr, "Error: %v\n", err)
+				}
+			}
+		case c.st != nil:
 			if status != 0 {
 				c.st.Abort()
 			}
@@ -88,6 +116,12 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (status int)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", c.bin, err)
 		return 1
+	}
+	if env.State == nil && env.Forward != nil {
+		if st, done := env.Forward(c.stateRoot(), args, env); done {
+			c.out.Flush()
+			return st
+		}
 	}
 	if c.json {
 		c.jw = newJSONWriter(c.out, c.pretty)
@@ -111,7 +145,11 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (status int)
 // parseOptions takes the global options out of args, wherever they are (as
 // GNU getopt permutes bpftool's argv), and returns the other arguments.
 func (c *cli) parseOptions(args []string) ([]string, error) {
-	switch c.engine = os.Getenv(EnvEngine); c.engine {
+	getenv := os.Getenv
+	if c.env != nil && c.env.Getenv != nil {
+		getenv = c.env.Getenv
+	}
+	switch c.engine = getenv(EnvEngine); c.engine {
 	case "", "interpreter", "jit", "auto":
 	default:
 		return nil, fmt.Errorf("invalid engine '%s' in %s (interpreter, jit or auto)", c.engine, EnvEngine)
@@ -251,15 +289,14 @@ func (c *cli) state() (*state.State, error) {
 	if c.st != nil {
 		return c.st, nil
 	}
-	root := c.root
-	if root == "" {
-		var err error
-		if root, err = state.DefaultRoot(); err != nil {
-			return nil, errorf("no state directory: %v (set %s or use --root)", err, state.EnvRoot)
-		}
+	if c.env != nil && c.env.State != nil {
+		c.st = c.env.State
+		return c.st, nil
 	}
-	if abs, err := filepath.Abs(root); err == nil {
-		root = abs
+	root := c.stateRoot()
+	if root == "" {
+		_, err := state.DefaultRoot()
+		return nil, errorf("no state directory: %v (set %s or use --root)", err, state.EnvRoot)
 	}
 	if c.debug {
 		fmt.Fprintf(c.stderr, "bpfhost: state directory %s\n", root)
@@ -270,6 +307,22 @@ func (c *cli) state() (*state.State, error) {
 	}
 	c.st = st
 	return st, nil
+}
+
+// stateRoot is the absolute state directory the options select ("" when
+// none can be found).
+func (c *cli) stateRoot() string {
+	root := c.root
+	if root == "" {
+		var err error
+		if root, err = state.DefaultRoot(); err != nil {
+			return ""
+		}
+	}
+	if abs, err := filepath.Abs(root); err == nil {
+		root = abs
+	}
+	return root
 }
 
 func (c *cli) commit() error {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"debug/elf"
+	"io"
 	"sort"
 	"strings"
 )
@@ -12,12 +13,11 @@ import (
 // order. libbpf creates and pins in this order; following it makes IDs come
 // out in the same order as with the kernel. Errors leave the lists empty
 // (callers fall back to name order).
-func objectOrder(path string) (progs, mapNames []string) {
-	f, err := elf.Open(path)
+func objectOrder(obj io.ReaderAt) (progs, mapNames []string) {
+	f, err := elf.NewFile(obj)
 	if err != nil {
 		return nil, nil
 	}
-	defer f.Close()
 	syms, err := f.Symbols()
 	if err != nil {
 		return nil, nil
@@ -76,12 +76,11 @@ func isDataSection(name string) bool {
 }
 
 // hasBTF reports whether the object carries BTF (a .BTF section).
-func hasBTF(path string) bool {
-	f, err := elf.Open(path)
+func hasBTF(obj io.ReaderAt) bool {
+	f, err := elf.NewFile(obj)
 	if err != nil {
 		return false
 	}
-	defer f.Close()
 	return f.Section(".BTF") != nil
 }
 

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -193,7 +192,7 @@ func (c *cli) progDump(args []string) error {
 			return errorf("program %d: %v", id, err)
 		}
 		if file != "" {
-			if err := os.WriteFile(file, pm.Insns, 0o600); err != nil {
+			if err := c.files.WriteFile(file, pm.Insns, 0o600); err != nil {
 				return errorf("error writing output file: %s", errnoMessage(err))
 			}
 			if c.json {

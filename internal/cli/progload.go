@@ -1,8 +1,8 @@
 package cli
 
 import (
+	"bytes"
 	"fmt"
-	"os"
 	"path"
 	"sort"
 	"strings"
@@ -106,14 +106,15 @@ func (c *cli) progLoad(args []string, firstOnly bool) error {
 		}
 	}
 
-	if _, err := os.Stat(file); err != nil {
+	obj, err := c.files.ReadFile(file)
+	if err != nil {
 		return c.libbpfError("failed to open object file", fmt.Errorf("elf: failed to open %s: %s", file, strerror(osErrno(err))))
 	}
-	spec, err := ebpf.LoadCollectionSpec(file)
+	spec, err := ebpf.LoadCollectionSpecFromReader(bytes.NewReader(obj))
 	if err != nil {
-		return c.libbpfError("failed to open object file", err)
+		return c.libbpfError("failed to open object file", fmt.Errorf("%s: %w", file, err))
 	}
-	progOrder, mapOrder := objectOrder(file)
+	progOrder, mapOrder := objectOrder(bytes.NewReader(obj))
 	progOrder = completeOrder(progOrder, spec.Programs)
 	mapOrder = completeOrder(mapOrder, spec.Maps)
 	if typ != nil {
@@ -122,8 +123,8 @@ func (c *cli) progLoad(args []string, firstOnly bool) error {
 		}
 	}
 	var btfID uint32
-	if hasBTF(file) {
-		if btfID, err = st.AddBTF(file); err != nil {
+	if hasBTF(bytes.NewReader(obj)) {
+		if btfID, err = st.AddBTFBytes(obj); err != nil {
 			return errorf("reading BTF of %s: %v", file, err)
 		}
 	}

@@ -161,7 +161,7 @@ func (c *cli) readRunInput(name string) ([]byte, error) {
 	if name == "-" {
 		b, err = io.ReadAll(c.stdin)
 	} else {
-		b, err = os.ReadFile(name)
+		b, err = c.files.ReadFile(name)
 	}
 	if err != nil {
 		return nil, errorf("failed to open %s: %s", name, errnoMessage(osErrno(err)))
@@ -183,7 +183,7 @@ func (c *cli) runOutput(data []byte, name, key string) error {
 		}
 		return nil
 	}
-	if err := os.WriteFile(name, data, 0o644); err != nil {
+	if err := c.files.WriteFile(name, data, 0o644); err != nil {
 		return fmt.Errorf("failed to open %s: %s", name, errnoMessage(osErrno(err)))
 	}
 	return nil

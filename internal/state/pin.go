@@ -17,7 +17,13 @@ const bpffsRoot = "/sys/fs/bpf"
 // so a script that pins into its own bpffs mount finds its pins again from
 // any directory. The namespace is not the real file system: nothing is
 // created outside the state directory.
-func PinKey(p string) (string, error) {
+func PinKey(p string) (string, error) { return pinKeyIn("", p) }
+
+// pinKey is PinKey with relative paths taken against s.Cwd when set (the
+// directory of a service's client).
+func (s *State) pinKey(p string) (string, error) { return pinKeyIn(s.Cwd, p) }
+
+func pinKeyIn(cwd, p string) (string, error) {
 	if p == "" {
 		return "", fmt.Errorf("empty pin path")
 	}
@@ -31,6 +37,9 @@ func PinKey(p string) (string, error) {
 			return "", fmt.Errorf("cannot pin at the root of the BPF file system")
 		}
 		return rest, nil
+	}
+	if cwd != "" && !filepath.IsAbs(p) {
+		p = filepath.Join(cwd, p)
 	}
 	abs, err := filepath.Abs(p)
 	if err != nil {

@@ -56,6 +56,10 @@ type Options struct {
 	CPUs int
 	// Engine selects the execution engine of restored and new programs.
 	Engine string
+	// NoWait makes Open fail with ErrLocked instead of waiting when
+	// another process holds the directory (a service refusing to start
+	// beside another).
+	NoWait bool
 }
 
 // State is an opened, locked state directory and its live objects.
@@ -66,6 +70,9 @@ type State struct {
 	Meta *Meta
 	// Engine is the engine programs are loaded with.
 	Engine string
+	// Cwd, when set, is the directory relative pin paths are taken against
+	// (a service's client's), instead of the process's.
+	Cwd string
 
 	lock     *os.File
 	maps     map[uint32]*ebpf.Map
@@ -91,7 +98,11 @@ func Open(root string, opts Options) (s *State, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("state directory: %w", err)
 	}
-	if err := lockFile(lf); err != nil {
+	lock := lockFile
+	if opts.NoWait {
+		lock = tryLockFile
+	}
+	if err := lock(lf); err != nil {
 		lf.Close()
 		return nil, fmt.Errorf("locking state directory %s: %w", root, err)
 	}
@@ -318,6 +329,12 @@ func (s *State) AddBTF(path string) (uint32, error) {
 	if err != nil {
 		return 0, err
 	}
+	return s.AddBTFBytes(b)
+}
+
+// AddBTFBytes keeps a copy of an object file's contents as a new BTF
+// object and returns its ID.
+func (s *State) AddBTFBytes(b []byte) (uint32, error) {
 	s.Meta.LastBTFID++
 	id := s.Meta.LastBTFID
 	file := fmt.Sprintf("%d.o", id)
@@ -349,7 +366,7 @@ func (s *State) BTFSpec(id uint32) (*cilium.CollectionSpec, error) {
 
 // Pin pins an object at a user-given path.
 func (s *State) Pin(userPath, kind string, id uint32) error {
-	key, err := PinKey(userPath)
+	key, err := s.pinKey(userPath)
 	if err != nil {
 		return err
 	}
@@ -373,7 +390,7 @@ func (s *State) Pin(userPath, kind string, id uint32) error {
 
 // Unpin removes a pin (as rm on a bpffs file would).
 func (s *State) Unpin(userPath string) error {
-	key, err := PinKey(userPath)
+	key, err := s.pinKey(userPath)
 	if err != nil {
 		return err
 	}
@@ -386,7 +403,7 @@ func (s *State) Unpin(userPath string) error {
 
 // Lookup returns the object pinned at a user-given path.
 func (s *State) Lookup(userPath string) (Pin, error) {
-	key, err := PinKey(userPath)
+	key, err := s.pinKey(userPath)
 	if err != nil {
 		return Pin{}, err
 	}
@@ -509,7 +526,7 @@ func syncDir(dir string) {
 // UnpinTree removes the pin at a user-given path and every pin below it
 // (a directory of pins) and returns how many it removed.
 func (s *State) UnpinTree(userPath string) (int, error) {
-	key, err := PinKey(userPath)
+	key, err := s.pinKey(userPath)
 	if err != nil {
 		return 0, err
 	}
