@@ -18,7 +18,10 @@ type insnInfo struct {
 	prune  bool   // a checkpoint is taken here (jump target, after a branch or call)
 	second bool   // the second slot of an ld_imm64
 	liveIn uint16 // registers possibly read before written from here
-	sub    int    // index of the subprogram containing the instruction
+	// preciseIn are the registers whose exact value may matter from here
+	// (see computePrecision).
+	preciseIn uint16
+	sub       int // index of the subprogram containing the instruction
 }
 
 func (v *verifier) errAt(pc int, format string, args ...any) error {
@@ -335,6 +338,7 @@ func (v *verifier) checkCFG() error {
 		}
 	}
 	v.computeLiveness()
+	v.computePrecision()
 	return nil
 }
 

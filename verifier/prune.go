@@ -16,19 +16,19 @@ func (v *verifier) visit(pc int) (pruned bool, err error) {
 			// in flight). Pruning against it would be circular, except at
 			// a callback helper, whose iterations the helper bounds.
 			if cbCall && cur.cbReturn {
-				if v.statesCover(cp.st, cur, false) {
+				if v.statesCover(cp.st, cur, pc, false) {
 					cp.hits++
 					return true, nil
 				}
 				v.widen(cp.st, cur)
 				continue
 			}
-			if v.statesCover(cp.st, cur, true) {
+			if v.statesCover(cp.st, cur, pc, true) {
 				return false, v.errAt(pc, "infinite loop detected at insn %d", pc)
 			}
 			continue
 		}
-		if v.statesCover(cp.st, cur, false) {
+		if v.statesCover(cp.st, cur, pc, false) {
 			cp.hits++
 			return true, nil
 		}
@@ -143,7 +143,7 @@ func (m *idMap) check(old, cur uint32) bool {
 
 // statesCover reports whether old, proven safe, covers cur: every concrete
 // state cur describes is one old describes (exact: they are identical).
-func (v *verifier) statesCover(old, cur *state, exact bool) bool {
+func (v *verifier) statesCover(old, cur *state, pc int, exact bool) bool {
 	if len(old.frames) != len(cur.frames) || len(old.refs) != len(cur.refs) || old.lock.held != cur.lock.held {
 		return false
 	}
@@ -156,8 +156,13 @@ func (v *verifier) statesCover(old, cur *state, exact bool) bool {
 		if of.callsite != cf.callsite || of.callback != cf.callback {
 			return false
 		}
+		precise := v.preciseMask(old, i, pc)
 		for r := range of.regs {
-			if !v.regCovers(&of.regs[r], &cf.regs[r], exact, &ids) {
+			o, c := &of.regs[r], &cf.regs[r]
+			if precise&(1<<r) == 0 && o.typ == scalar && c.typ == scalar {
+				continue // its value changes nothing from here
+			}
+			if !v.regCovers(o, c, exact, &ids) {
 				return false
 			}
 		}
@@ -181,6 +186,19 @@ func (v *verifier) statesCover(old, cur *state, exact bool) bool {
 		return false
 	}
 	return true
+}
+
+// preciseMask returns the registers of frame i whose value may matter when
+// the state is at pc.
+func (v *verifier) preciseMask(s *state, i, pc int) uint16 {
+	if i == len(s.frames)-1 {
+		return v.info[pc].preciseIn
+	}
+	callee := s.frames[i+1]
+	if callee.callback {
+		return v.info[callee.callsite].preciseIn &^ 0x3f
+	}
+	return v.info[callee.callsite+1].preciseIn &^ 0x3f
 }
 
 // regCovers is regsafe: whether old's value covers cur's.
