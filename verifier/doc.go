@@ -70,7 +70,13 @@
 // checkpoints stored there (prune.go): if a checkpoint whose every path was
 // proven safe covers the current state (same types, ranges containing the
 // current ones, packet ranges no larger, stack bytes no more initialized,
-// ids matching one to one, only live registers compared) the path ends. A
+// ids matching one to one) the path ends. Only live registers are compared
+// (static liveness), and scalars in registers whose value can reach no
+// branch, address, stack store, helper or function argument, or function
+// result (a static stand-in for the kernel's precision tracking,
+// precise.go) match any scalar. Like the kernel, a checkpoint is stored only
+// every few jumps and instructions, and at function entries and callback
+// helper calls. A
 // checkpoint whose paths are still being explored is an ancestor of the
 // current path (depth-first order); reaching it again with an identical
 // state is an infinite loop and is refused. Every other loop is unrolled
@@ -89,9 +95,12 @@
 //
 // # Differences from Linux
 //
-// No precision tracking (all scalars count as precise, so pruning is more
-// conservative), no stack liveness (only registers), no BTF, kfuncs, spin
-// locks, timers, dynptrs or iterators, and constant-string arguments
+// Precision is a static over-approximation (the kernel tracks it per path,
+// so it prunes more) and spilled scalars always count as precise; there is
+// no stack liveness (only registers); no BTF, kfuncs, timers, dynptrs or
+// iterators; spin locks are tracked (one held at a time, released before
+// exit, no calls while held) but, without BTF, the lock is only known to be
+// 4 aligned bytes inside a map value; and constant-string arguments
 // (snprintf, strncmp) are checked to lie in a read-only map value but not for
 // their NUL terminator: helpers must bound string scans by the value's end.
 // trace_printk's r3-r5 are not checked (as in Linux), so %s arguments must be
