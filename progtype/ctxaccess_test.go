@@ -72,6 +72,17 @@ func TestSchedClsContextAccess(t *testing.T) {
 	})
 }
 
+func TestXDPSectionsEgressIfindex(t *testing.T) {
+	plain, _ := ForSection("xdp")
+	devmap, _ := ForSection("xdp/devmap")
+	checkAccess(t, plain, []ctxCase{
+		{20, 4, false, "access to xdp_md.egress_ifindex (offset 20): only programs attached to a devmap (section xdp/devmap) may read it"},
+		{12, 4, false, fmt.Sprintf("%d/4", XDPHostIngressIfindex)},
+	})
+	checkAccess(t, devmap, []ctxCase{{20, 4, false, fmt.Sprintf("%d/4", XDPHostEgressIfindex)}})
+	checkAccess(t, XDP, []ctxCase{{20, 4, false, fmt.Sprintf("%d/4", XDPHostEgressIfindex)}})
+}
+
 func TestSocketFilterContextAccess(t *testing.T) {
 	checkAccess(t, SocketFilter, []ctxCase{
 		{0, 4, false, "0/4"},
@@ -200,7 +211,7 @@ func TestTracingContextAccess(t *testing.T) {
 		{13, 1, false, "13/1"},
 		{0, 4, false, "load of tracepoint record.common (offset 0): the first 8 bytes of a trace record (the common trace_entry fields) are not accessible"},
 		{8, 4, true, "store to tracepoint record.fields[0] (offset 8): the field is read-only in tracepoint programs"},
-		{2048, 4, false, "access at offset 2048 is outside struct tracepoint record (2048 bytes)"},
+		{8192, 4, false, "access at offset 8192 is outside struct tracepoint record (8192 bytes)"},
 	})
 	checkAccess(t, RawTracepoint, []ctxCase{
 		{0, 8, false, "0/8"},

@@ -49,6 +49,10 @@ type ctxField struct {
 	// lowHalf limits narrow loads to the first two bytes (bpf_sock's
 	// dst_port, a u16 followed by two bytes of padding).
 	lowHalf bool
+	// narrowAtStart limits narrow loads to the field's first byte (the
+	// kernel matches some fields by their exact offset, so a load inside
+	// them takes the whole-field rule).
+	narrowAtStart bool
 	// why replaces the generic refusal text when the field is refused.
 	why string
 }
@@ -117,7 +121,7 @@ func (l *ctxLayout) access(off int32, size int, write bool) (int16, int, error) 
 	case f.wide && size == 8:
 		ok = true
 	case f.narrow && !write && size < int(unit):
-		ok = !f.lowHalf || rel+int32(size) <= 2
+		ok = (!f.lowHalf || rel+int32(size) <= 2) && (!f.narrowAtStart || rel == 0)
 	}
 	if f.ptr {
 		ok = size == int(f.size) && rel == 0

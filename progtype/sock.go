@@ -30,7 +30,8 @@ func bpfSockFields() []ctxField {
 		{name: "state", off: 72, size: 4, host: -1, read: true, narrow: true},
 		{name: "rx_queue_mapping", off: 76, size: 4, host: -1, read: true, narrow: true},
 	}
-	return f
+	// bpf_sock_is_valid_access matches these by their exact offset.
+	return withFields(f, func(f *ctxField) { f.narrowAtStart = true }, "family", "type", "protocol", "src_port", "state", "rx_queue_mapping")
 }
 
 // cgroupSockLayout follows __sock_filter_check_attach_type: bound_dev_if,
@@ -127,6 +128,7 @@ func sockOpsLayout() *ctxLayout {
 		u64("sk", 184, true), u64("skb_data", 192, true), u64("skb_data_end", 200, true))
 	f = append(f, u32s(208, false, "skb_len")...)
 	f = append(f, u32s(212, true, "skb_tcp_flags")...)
+	f[len(f)-1].narrowAtStart = true // matched by its exact offset
 	f = append(f, u64("skb_hwtstamp", 216, false))
 	return &ctxLayout{structName: "bpf_sock_ops", typeName: "sock_ops", size: 224, fields: f}
 }

@@ -44,8 +44,9 @@ func perfEventLayout() *ctxLayout {
 	return &ctxLayout{structName: "bpf_perf_event_data", typeName: "perf_event", size: ptRegsSize + 16, fields: f}
 }
 
-// tracepointMaxSize is PERF_MAX_TRACE_SIZE, the bound of a trace record.
-const tracepointMaxSize = 2048
+// tracepointMaxSize is PERF_MAX_TRACE_SIZE, the bound of a trace record
+// (8192 since Linux 6.x; 2048 before).
+const tracepointMaxSize = 8192
 
 // tracepointLayout follows tp_prog_is_valid_access: aligned loads of the
 // record past its first 8 bytes (the common fields of struct trace_entry).

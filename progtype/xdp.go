@@ -56,11 +56,21 @@ var xdpFields = [xdpMdSize / 4]struct {
 	{"egress_ifindex", XDPHostEgressIfindex, false},
 }
 
-type xdpType struct{ helpers *vm.HelperTable }
+type xdpType struct {
+	helpers *vm.HelperTable
+	// noEgress refuses egress_ifindex, which only programs attached to a
+	// devmap may read.
+	noEgress bool
+}
 
 // XDP is the "xdp" program type: r1 is a struct xdp_md over a frame copied
-// into the virtual CPU's packet buffer after vm.PacketHeadroom bytes.
+// into the virtual CPU's packet buffer after vm.PacketHeadroom bytes. It
+// allows egress_ifindex, as for devmap programs; ForSection gives programs
+// of other XDP sections a variant that refuses it, as the kernel does.
 var XDP Type = &xdpType{helpers: helpers.XDP(syncXDP)}
+
+// xdpNoEgress is XDP for programs not attached to a devmap.
+var xdpNoEgress Type = &xdpType{helpers: XDP.Helpers(), noEgress: true}
 
 func (*xdpType) Name() string               { return "xdp" }
 func (t *xdpType) Helpers() *vm.HelperTable { return t.helpers }
@@ -76,11 +86,14 @@ func syncXDP(ctx *vm.Context) {
 // ContextAccess allows aligned 4-byte loads of struct xdp_md's fields, as the
 // kernel's xdp_is_valid_access does; the three packet pointers become 8-byte
 // loads of host addresses. Every store is refused.
-func (*xdpType) ContextAccess(off int32, size int, write bool) (int16, int, error) {
+func (t *xdpType) ContextAccess(off int32, size int, write bool) (int16, int, error) {
 	if off < 0 || off >= xdpMdSize {
 		return 0, 0, fmt.Errorf("access at offset %d is outside struct xdp_md (%d bytes)", off, xdpMdSize)
 	}
 	f := xdpFields[off/4]
+	if t.noEgress && f.hostOff == XDPHostEgressIfindex {
+		return 0, 0, fmt.Errorf("access to xdp_md.egress_ifindex (offset %d): only programs attached to a devmap (section xdp/devmap) may read it", off)
+	}
 	if write {
 		return 0, 0, fmt.Errorf("store to xdp_md.%s (offset %d): the XDP context is read-only", f.name, off)
 	}
