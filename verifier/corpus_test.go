@@ -104,8 +104,15 @@ func corpusObjects(t *testing.T) []string {
 // accepts it, the verifier error otherwise; skip is set when bpf() cannot
 // be used at all.
 func kernelVerdict(spec *ebpf.CollectionSpec, name string) (err error, skip string) {
+	err, skip, _ = kernelVerdictStats(spec, name)
+	return err, skip
+}
+
+// kernelVerdictStats is kernelVerdict that also returns the kernel's
+// "processed N insns" statistics line when it accepts the program.
+func kernelVerdictStats(spec *ebpf.CollectionSpec, name string) (err error, skip, stats string) {
 	if err := rlimit.RemoveMemlock(); err != nil {
-		return nil, err.Error()
+		return nil, err.Error(), ""
 	}
 	s := spec.Copy()
 	for n := range s.Programs {
@@ -113,19 +120,24 @@ func kernelVerdict(spec *ebpf.CollectionSpec, name string) (err error, skip stri
 			delete(s.Programs, n)
 		}
 	}
-	coll, err := ebpf.NewCollection(s)
+	coll, err := ebpf.NewCollectionWithOptions(s, ebpf.CollectionOptions{Programs: ebpf.ProgramOptions{LogLevel: ebpf.LogLevelStats}})
 	if err != nil {
 		var ve *ebpf.VerifierError
 		if errors.As(err, &ve) {
-			return err, ""
+			return err, "", ""
 		}
 		if errors.Is(err, os.ErrPermission) || strings.Contains(err.Error(), "operation not permitted") || strings.Contains(err.Error(), "function not implemented") {
-			return nil, err.Error()
+			return nil, err.Error(), ""
 		}
-		return err, ""
+		return err, "", ""
 	}
-	coll.Close()
-	return nil, ""
+	defer coll.Close()
+	for _, l := range strings.Split(coll.Programs[name].VerifierLog, "\n") {
+		if strings.HasPrefix(l, "processed ") {
+			stats = l
+		}
+	}
+	return nil, "", stats
 }
 
 // TestCorpus verifies every XDP program of the corpus. Objects named bad_*
@@ -163,10 +175,13 @@ func TestCorpus(t *testing.T) {
 				if !bad && verr != nil {
 					t.Errorf("refused: %v\n%s", verr, tail(res.Log, 40))
 				}
-				kerr, skip := kernelVerdict(spec, name)
+				kerr, skip, stats := kernelVerdictStats(spec, name)
 				if skip != "" {
 					t.Logf("kernel comparison skipped: %s", skip)
 					return
+				}
+				if stats != "" {
+					t.Logf("kernel: %s", stats)
 				}
 				if (kerr == nil) != (verr == nil) {
 					t.Errorf("kernel disagrees: kernel %v, bpfhost %v", kerr, verr)
