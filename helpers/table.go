@@ -98,3 +98,12 @@ func SocketFilter() *vm.HelperTable {
 // CgroupSKB returns a new table of the helpers of cgroup_skb programs,
 // which the kernel gives the socket-filter set (cg_skb_func_proto).
 func CgroupSKB() *vm.HelperTable { return SocketFilter() }
+
+// Tracing returns a new table of the helpers of tracing programs (kprobe,
+// tracepoint, raw_tracepoint, perf_event): Generic without
+// ktime_get_coarse_ns, which the kernel refuses to tracing programs.
+func Tracing() *vm.HelperTable {
+	t := Generic()
+	t[FnKtimeGetCoarseNs] = nil
+	return t
+}

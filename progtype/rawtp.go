@@ -24,7 +24,7 @@ var RawTracepoint Type = &rawTPType{layout: &ctxLayout{
 	fields: []ctxField{{name: "args", off: 0, size: 8 * maxFuncArgs, elem: 8, host: -1, read: true, anySize: true}},
 }}
 
-var rawTPHelpers = helpers.Generic()
+var rawTPHelpers = helpers.Tracing()
 
 func (*rawTPType) Name() string             { return "raw_tracepoint" }
 func (*rawTPType) Helpers() *vm.HelperTable { return rawTPHelpers }

@@ -61,9 +61,9 @@ func tracepointLayout() *ctxLayout {
 // run in the kernel; raw_tracepoint does (see rawtp.go).
 var (
 	// Kprobe is "kprobe" (sections kprobe/, kretprobe/, uprobe/, ksyscall/, usdt/ ...).
-	Kprobe Type = &layoutType{name: "kprobe", layout: kprobeLayout(), helpers: helpers.Generic()}
+	Kprobe Type = &layoutType{name: "kprobe", layout: kprobeLayout(), helpers: helpers.Tracing()}
 	// Tracepoint is "tracepoint" (sections tracepoint/, tp/).
-	Tracepoint Type = &layoutType{name: "tracepoint", layout: tracepointLayout(), helpers: helpers.Generic()}
+	Tracepoint Type = &layoutType{name: "tracepoint", layout: tracepointLayout(), helpers: helpers.Tracing()}
 	// PerfEvent is "perf_event" (section perf_event).
-	PerfEvent Type = &layoutType{name: "perf_event", layout: perfEventLayout(), helpers: helpers.Generic()}
+	PerfEvent Type = &layoutType{name: "perf_event", layout: perfEventLayout(), helpers: helpers.Tracing()}
 )
