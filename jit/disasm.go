@@ -69,7 +69,11 @@ func decodeOne(arch string, b []byte, pc uint64) (int, string) {
 		}
 		inst, err := arm64asm.Decode(b[:4])
 		if err != nil {
-			return 4, fmt.Sprintf(".word %#08x", uint32(b[0])|uint32(b[1])<<8|uint32(b[2])<<16|uint32(b[3])<<24)
+			w := uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
+			if s, ok := decodeLSE(w); ok {
+				return 4, s
+			}
+			return 4, fmt.Sprintf(".word %#08x", w)
 		}
 		return 4, arm64asm.GNUSyntax(inst)
 	}

@@ -220,14 +220,3 @@ func pcrel(inst arm64asm.Inst) int64 {
 	}
 	return -1 << 62
 }
-
-// TestDecodeLSE checks the disassembler's names for the LSE atomics.
-func TestDecodeLSE(t *testing.T) {
-	for _, tc := range lseGolden {
-		got, ok := decodeLSE(tc.w)
-		want := tc.text
-		if !ok || got != want {
-			t.Errorf("%#08x: got %q, want %q", tc.w, got, want)
-		}
-	}
-}

@@ -2,6 +2,7 @@ package arm64
 
 import (
 	"encoding/binary"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -19,6 +20,28 @@ func compileInsns(t *testing.T, insns []isa.Instruction, opts jit.Options) *jit.
 	return code
 }
 
+// listingOf disassembles code with jit.Disassemble, by byte offset.
+func listingOf(t *testing.T, code *jit.Code) map[uint32]string {
+	t.Helper()
+	var b strings.Builder
+	if err := jit.Disassemble(code, &b); err != nil {
+		t.Fatal(err)
+	}
+	out := map[uint32]string{}
+	for _, line := range strings.Split(b.String(), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) != 3 || !strings.HasSuffix(f[0], ":") {
+			continue
+		}
+		off, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(f[0], ":")), 16, 32)
+		if err != nil {
+			t.Fatalf("bad listing line %q", line)
+		}
+		out[uint32(off)] = f[2]
+	}
+	return out
+}
+
 // body returns the disassembly of eBPF instruction i's native code.
 func body(t *testing.T, code *jit.Code, i int) []string {
 	t.Helper()
@@ -26,14 +49,10 @@ func body(t *testing.T, code *jit.Code, i int) []string {
 	for j := i + 1; end == jit.NoOffset; j++ {
 		end = code.Offsets[j+1]
 	}
+	lst := listingOf(t, code)
 	var out []string
 	for off := start; off < end; off += 4 {
-		w := binary.LittleEndian.Uint32(code.Text[off:])
-		s := decodeWord(w, int(off))
-		if k := strings.Index(s, "\t// ->"); k >= 0 {
-			s = s[:k]
-		}
-		out = append(out, s)
+		out = append(out, lst[off])
 	}
 	return out
 }
@@ -141,10 +160,9 @@ func TestAllWordsDecode(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for off := 0; off < len(code.Text); off += 4 {
-			w := binary.LittleEndian.Uint32(code.Text[off:])
-			if s := decodeWord(w, off); strings.HasPrefix(s, ".word") && w != brk(0) {
-				t.Errorf("opts %+v: offset %#x: %s", opts, off, s)
+		for off, s := range listingOf(t, code) {
+			if strings.HasPrefix(s, ".word") || s == "" {
+				t.Errorf("opts %+v: offset %#x: %q", opts, off, s)
 			}
 		}
 	}
