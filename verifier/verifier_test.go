@@ -145,6 +145,14 @@ var positiveCases = []vcase{
 		jmpi(isa.JmpJEQ, r0, 0, 2), ldx(DW, r0, r0, 8), exit(), retZero)},
 	{name: "unprivileged packet check", opts: unpriv, insns: prog(xdpPrologue,
 		mov64r(r4, r2), add64i(r4, 14), jmpr(isa.JmpJGT, r4, r3, 2), ldx(B, r0, r2, 13), exit(), retZero)},
+	{name: "null check through a copy", insns: prog(lookup(mapHash), mov64r(r1, r0),
+		jmpi(isa.JmpJEQ, r1, 0, 2), ldx(DW, r0, r0, 0), exit(), retZero)},
+	{name: "null check of a spilled copy", insns: prog(lookup(mapHash), stx(DW, r10, r0, -16),
+		jmpi(isa.JmpJEQ, r0, 0, 3), ldx(DW, r1, r10, -16), ldx(DW, r0, r1, 8), exit(), retZero)},
+	{name: "callback counter checked after loop", insns: prog(
+		st(DW, r10, -8, 0), mov64i(r1, 100), ldFunc(r2, 19), mov64r(r3, r10), add64i(r3, -8), mov64i(r4, 0), call(181),
+		lookup(mapArray), jmpi(isa.JmpJEQ, r0, 0, 5), ldx(DW, r1, r10, -8), jmpi(isa.JmpJGT, r1, 63, 3), add64r(r0, r1), ldx(B, r0, r0, 0), exit(), retZero,
+		ldx(DW, r3, r2, 0), add64i(r3, 8), stx(DW, r2, r3, 0), mov64i(r0, 0), exit())},
 	{name: "queue push and pop", insns: prog(
 		st(DW, r10, -8, 1), ldMap(r1, mapQueue), mov64r(r2, r10), add64i(r2, -8), mov64i(r3, 0), call(87),
 		ldMap(r1, mapQueue), mov64r(r2, r10), add64i(r2, -16), call(88), ldx(DW, r0, r10, -16), exit())},
@@ -310,6 +318,29 @@ var negativeCases = []vcase{
 	{name: "unprivileged pointer comparison", opts: unpriv, insns: prog(mov64r(r2, r10), jmpr(isa.JmpJGT, r1, r2, 0), retZero), want: "pointer comparison prohibited"},
 	{name: "atomic on ctx", insns: prog(mov64i(r2, 1), atomic(W, r1, r2, 12, isa.AtomicAdd), retZero), want: "BPF_ATOMIC stores into R1 ctx"},
 	{name: "raw memory out of bounds", typ: "raw", insns: prog(ldx(DW, r0, r1, 60), exit()), want: "invalid access to mem"},
+	// Adversarial cases.
+	{name: "range learned for another variable base (word load)", insns: prog(xdpPrologue,
+		ldx(W, r5, r1, 12), alu64i(isa.ALUAnd, r5, 0xff),
+		mov64r(r4, r2), add64r(r4, r5), mov64r(r6, r4), add64i(r6, 8), jmpr(isa.JmpJGT, r6, r3, 2),
+		ldx(B, r0, r2, 0), exit(), retZero), want: "invalid access to packet"},
+	{name: "dangling pointer to callee stack", insns: prog(
+		st(DW, r10, -8, 0), mov64r(r1, r10), add64i(r1, -8), callLocal(3), ldx(DW, r1, r10, -8), ldx(DW, r0, r1, 0), exit(),
+		mov64r(r2, r10), add64i(r2, -16), stx(DW, r1, r2, 0), mov64i(r0, 0), exit()), want: "invalid mem access 'scalar'"},
+	{name: "ringbuf record used after submit", insns: prog(
+		ldMap(r1, mapRingbuf), mov64i(r2, 16), mov64i(r3, 0), call(131),
+		jmpi(isa.JmpJEQ, r0, 0, 7), mov64r(r6, r0), mov64r(r1, r0), mov64i(r2, 0), call(132), st(DW, r6, 0, 1), retZero, retZero), want: "invalid mem access 'scalar'"},
+	{name: "callback counter grows past bounds", insns: prog(
+		st(DW, r10, -8, 0), mov64i(r1, 100), ldFunc(r2, 18), mov64r(r3, r10), add64i(r3, -8), mov64i(r4, 0), call(181),
+		lookup(mapArray), jmpi(isa.JmpJEQ, r0, 0, 4), ldx(DW, r1, r10, -8), add64r(r0, r1), ldx(B, r0, r0, 0), exit(), retZero,
+		// callback: *ctx += 8
+		ldx(DW, r3, r2, 0), add64i(r3, 8), stx(DW, r2, r3, 0), mov64i(r0, 0), exit()), want: "out of bounds"},
+	{name: "linked copy through 32-bit check", insns: prog(lookup(mapArray), jmpi(isa.JmpJEQ, r0, 0, 6),
+		ldx(DW, r1, r0, 0), mov64r(r2, r1), jmp32i(isa.JmpJGT, r1, 7, 3), add64r(r0, r2), ldx(B, r0, r0, 0), exit(), retZero), want: "out of bounds"},
+	{name: "partially overwritten spilled pointer", insns: prog(
+		stx(DW, r10, r1, -8), st(B, r10, -8, 0), ldx(DW, r1, r10, -8), ldx(W, r0, r1, 0), exit()), want: "invalid mem access 'scalar'"},
+	{name: "32-bit packet comparison learns nothing", insns: prog(xdpPrologue,
+		mov64r(r4, r2), add64i(r4, 14), insn{Opcode: isa.ClassJMP32 | isa.JmpJGT | isa.SrcX, Dst: r4, Src: r3, Offset: 2},
+		ldx(B, r0, r2, 0), exit(), retZero), want: "invalid access to packet"},
 	{name: "unknown program type", typ: "kprobe", insns: prog(retZero), want: "unknown program type"},
 }
 
