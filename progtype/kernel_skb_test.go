@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"syscall"
 	"testing"
 
 	"github.com/bpfhost/bpfhost/ebpf"
@@ -12,7 +13,6 @@ import (
 	cilium "github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/rlimit"
 	"github.com/gopacket/gopacket/layers"
-	"golang.org/x/sys/unix"
 )
 
 // These tests run the programs of testdata/skb.c (built with clang-19) in
@@ -156,7 +156,7 @@ func TestKernelSKBPrograms(t *testing.T) {
 				for _, e := range []struct {
 					host maps.Errno
 					k    error
-				}{{maps.EINVAL, unix.EINVAL}, {maps.E2BIG, unix.E2BIG}} {
+				}{{maps.EINVAL, syscall.EINVAL}, {maps.E2BIG, syscall.E2BIG}} {
 					if errors.Is(want.err, e.k) != errors.Is(got.err, e.host) {
 						t.Fatalf("bpfhost error %v, kernel error %v", got.err, want.err)
 					}
