@@ -110,20 +110,21 @@ type compiler struct {
 var useLSE = detectLSE()
 
 // Compile compiles p to A64 code. Checked (unverified) programs are refused:
-// native code does not check memory accesses.
+// native code does not check memory accesses. Errors name the instruction;
+// the caller (jit.CompileFor) names the program.
 func Compile(p *vm.Program, opts jit.Options) (*jit.Code, error) {
 	if p == nil {
-		return nil, fmt.Errorf("jit/arm64: nil program")
+		return nil, fmt.Errorf("arm64: nil program")
 	}
 	if p.Checked {
-		return nil, fmt.Errorf("jit/arm64: program %q is not verified (Checked is set); only verified programs are compiled", p.Name)
+		return nil, fmt.Errorf("arm64: the program is not verified (Checked is set); only verified programs are compiled")
 	}
 	if err := p.Validate(); err != nil {
-		return nil, fmt.Errorf("jit/arm64: %w", err)
+		return nil, fmt.Errorf("arm64: %w", err)
 	}
 	second, target, err := check(p.Insns)
 	if err != nil {
-		return nil, fmt.Errorf("jit/arm64: program %q: %w", p.Name, err)
+		return nil, fmt.Errorf("arm64: %w", err)
 	}
 	c := &compiler{prog: p, insns: p.Insns, opts: opts, lse: useLSE, second: second, target: target}
 	if err := c.compile(); err != nil {
@@ -138,10 +139,10 @@ func Compile(p *vm.Program, opts jit.Options) (*jit.Code, error) {
 		}
 	}
 	if len(c.out)*4 > maxCodeLen {
-		return nil, fmt.Errorf("jit/arm64: program %q: code of %d bytes exceeds the %d-byte branch range", p.Name, len(c.out)*4, maxCodeLen)
+		return nil, fmt.Errorf("arm64: code of %d bytes exceeds the %d-byte branch range", len(c.out)*4, maxCodeLen)
 	}
 	if err := c.resolve(); err != nil {
-		return nil, fmt.Errorf("jit/arm64: program %q: %w", p.Name, err)
+		return nil, fmt.Errorf("arm64: %w", err)
 	}
 	code := &jit.Code{
 		Arch:     "arm64",
@@ -207,7 +208,7 @@ func (c *compiler) compile() error {
 		c.place(i)
 		skip, err := c.insn(i)
 		if err != nil {
-			return fmt.Errorf("jit/arm64: program %q: instruction %d (opcode %#02x): %w", c.prog.Name, i, c.insns[i].Opcode, err)
+			return fmt.Errorf("arm64: instruction %d (opcode %#02x): %w", i, c.insns[i].Opcode, err)
 		}
 		i += skip
 	}

@@ -248,3 +248,36 @@ func LongProgram() []isa.Instruction {
 		alu(isa.ClassALU64|isa.ALUMov, 0, 0, 0, 7),
 		alu(isa.OpExit, 0, 0, 0, 0))
 }
+
+// TestCompileErrors checks that bad programs are refused with an error
+// naming the instruction, never a panic.
+func TestCompileErrors(t *testing.T) {
+	exit := alu(isa.OpExit, 0, 0, 0, 0)
+	for _, tc := range []struct {
+		insns []isa.Instruction
+		want  string
+	}{
+		{[]isa.Instruction{alu(isa.ClassALU64|isa.ALUMov, 10, 0, 0, 1), exit}, "instruction 0 (opcode 0xb7): r10 is the read-only frame pointer"},
+		{[]isa.Instruction{alu(isa.ClassJMP|isa.JmpJEQ, 0, 0, 5, 0), exit}, "instruction 0: target 6 is outside the program"},
+		{[]isa.Instruction{alu(isa.OpLdImm64, 0, 0, 0, 0)}, "ld_imm64 is truncated"},
+		{[]isa.Instruction{alu(isa.OpJA, 0, 0, 1, 0), alu(isa.OpLdImm64, 0, 0, 0, 0), {}, exit}, "second slot of an ld_imm64"},
+		{[]isa.Instruction{alu(0xff, 0, 0, 0, 0), exit}, "instruction 0 (opcode 0xff)"},
+		{[]isa.Instruction{alu(isa.ClassALU64|isa.ALUEnd, 0, 0, 0, 17), exit}, "byte swap width 17"},
+		{[]isa.Instruction{alu(isa.ClassALU64|isa.ALUDiv, 0, 0, 2, 1), exit}, "offset must be 0 or 1"},
+		{[]isa.Instruction{alu(isa.ClassSTX|isa.ModeATOMIC|isa.SizeDW, 10, 1, -8, 0x33), exit}, "unknown atomic operation 0x33"},
+		{[]isa.Instruction{alu(isa.ClassLD|isa.ModeABS|isa.SizeW, 0, 0, 0, 0), exit}, "BPF_ABS/BPF_IND"},
+		{[]isa.Instruction{alu(isa.OpCall, 0, isa.CallKfunc, 0, 5), exit}, "kfunc calls are not supported"},
+		{[]isa.Instruction{alu(isa.ClassST|isa.ModeATOMIC|isa.SizeW, 10, 0, -4, 0), exit}, "unknown opcode"},
+		{[]isa.Instruction{alu(isa.ClassLDX|isa.ModeMEMSX|isa.SizeDW, 0, 10, -8, 0), exit}, "unknown opcode"},
+		{[]isa.Instruction{alu(isa.ClassSTX|isa.ModeMEMSX|isa.SizeW, 10, 0, -4, 0), exit}, "unknown opcode"},
+		{[]isa.Instruction{alu(isa.ClassALU64|isa.ALUAdd, 0, 0, 3, 1), exit}, "offset 3 must be 0"},
+	} {
+		_, err := Compile(&vm.Program{Name: "bad", Insns: tc.insns, Helpers: &vm.HelperTable{}}, jit.Options{})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: error %v, want it to contain %q", tc.insns, err, tc.want)
+		}
+	}
+	if _, err := Compile(&vm.Program{Name: "checked", Insns: []isa.Instruction{exit}, Checked: true}, jit.Options{}); err == nil {
+		t.Error("a checked program was compiled")
+	}
+}

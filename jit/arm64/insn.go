@@ -1,6 +1,7 @@
 package arm64
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/bpfhost/bpfhost/isa"
@@ -26,9 +27,16 @@ func (c *compiler) insn(i int) (int, error) {
 		c.loadImm(true, regMap[ins.Dst], isa.Imm64(c.insns, i))
 		return 1, nil
 	case isa.ClassLDX:
+		m := isa.Mode(ins.Opcode)
+		if m != isa.ModeMEM && (m != isa.ModeMEMSX || isa.Size(ins.Opcode) == isa.SizeDW) {
+			return 0, errUnknown
+		}
 		c.load(ins)
 		return 0, nil
 	case isa.ClassST:
+		if isa.Mode(ins.Opcode) != isa.ModeMEM {
+			return 0, errUnknown
+		}
 		v := tmp2
 		imm := uint64(int64(ins.Imm))
 		if imm == 0 && !c.opts.Blind {
@@ -39,14 +47,21 @@ func (c *compiler) insn(i int) (int, error) {
 		c.access(isa.Size(ins.Opcode), opcStore, v, regMap[ins.Dst], ins.Offset)
 		return 0, nil
 	case isa.ClassSTX:
-		if isa.Mode(ins.Opcode) == isa.ModeATOMIC {
+		switch isa.Mode(ins.Opcode) {
+		case isa.ModeATOMIC:
 			return 0, c.atomic(ins)
+		case isa.ModeMEM:
+		default:
+			return 0, errUnknown
 		}
 		c.access(isa.Size(ins.Opcode), opcStore, regMap[ins.Src], regMap[ins.Dst], ins.Offset)
 		return 0, nil
 	}
 	return 0, fmt.Errorf("unknown instruction class")
 }
+
+// errUnknown reports an encoding RFC 9669 does not define.
+var errUnknown = errors.New("unknown opcode")
 
 // sizeLog maps eBPF size bits to log2 of the access size.
 func sizeLog(size uint8) uint32 {
@@ -167,6 +182,9 @@ func (c *compiler) alu(ins isa.Instruction) error {
 		}
 		c.loadImm(is64, tmp2, v)
 		s = tmp2
+	}
+	if ins.Offset != 0 && op != isa.ALUDiv && op != isa.ALUMod && op != isa.ALUMov && op != isa.ALUEnd {
+		return fmt.Errorf("offset %d must be 0 for this ALU operation", ins.Offset)
 	}
 	zext := func() {
 		if !is64 {
