@@ -10,29 +10,51 @@ func (v *verifier) visit(pc int) (pruned bool, err error) {
 	v.cleanDead(cur, pc)
 	cbCall := v.isCallbackCall(pc)
 	list := v.explored[pc]
-	for _, cp := range list {
+	// Checkpoints that keep failing to match are dropped from the list,
+	// as the kernel does (miss_cnt > hit_cnt*3+3): they cost comparisons
+	// and rarely help. Their branch counts stay linked through parents.
+	keep := list[:0]
+	pruned = false
+	for i, cp := range list {
+		if pruned {
+			keep = append(keep, list[i:]...)
+			break
+		}
 		if cp.branches > 0 {
-			// Still being explored: an ancestor of this path (or a sibling
-			// in flight). Pruning against it would be circular, except at
-			// a callback helper, whose iterations the helper bounds.
+			// Still being explored: an ancestor of this path (depth-first
+			// order). Pruning against it would be circular, except at a
+			// callback helper, whose iterations the helper bounds.
 			if cbCall && cur.cbReturn {
 				if v.statesCover(cp.st, cur, pc, false) {
 					cp.hits++
-					return true, nil
+					pruned = true
+					keep = append(keep, cp)
+					continue
 				}
 				v.widen(cp.st, cur)
-				continue
-			}
-			if v.statesCover(cp.st, cur, pc, true) {
+			} else if v.statesCover(cp.st, cur, pc, true) {
+				v.explored[pc] = append(keep, list[i:]...)
 				return false, v.errAt(pc, "infinite loop detected at insn %d", pc)
 			}
+		} else if v.statesCover(cp.st, cur, pc, false) {
+			cp.hits++
+			pruned = true
+			keep = append(keep, cp)
 			continue
 		}
-		if v.statesCover(cp.st, cur, pc, false) {
-			cp.hits++
-			return true, nil
+		cp.misses++
+		if cp.misses > cp.hits*3+3 {
+			cp.st = nil
+			v.liveStates--
+			continue
 		}
+		keep = append(keep, cp)
 	}
+	v.explored[pc] = keep
+	if pruned {
+		return true, nil
+	}
+	list = keep
 	// Like the kernel, take a new checkpoint only every few jumps and
 	// instructions (a checkpoint per loop iteration costs memory and
 	// comparisons), except where a callback loop or a function starts.

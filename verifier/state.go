@@ -116,6 +116,7 @@ type checkpoint struct {
 	branches int
 	parent   *checkpoint
 	hits     int
+	misses   int
 }
 
 // forEachReg calls fn for every register and spilled register in every frame.
