@@ -55,6 +55,47 @@ func skbLoadBytes(ctx *vm.Context, _, r2, r3, r4, _ uint64) uint64 {
 	return 0
 }
 
+// Header bases of bpf_skb_load_bytes_relative.
+const (
+	hdrStartMAC = 0 // BPF_HDR_START_MAC
+	hdrStartNet = 1 // BPF_HDR_START_NET
+)
+
+// SetSKBHeaders records where a socket buffer's link-layer (mac) and
+// network (net) headers start, for bpf_skb_load_bytes_relative; program
+// types call it when they set up a run.
+func SetSKBHeaders(ctx *vm.Context, mac, net uint64) {
+	s := state(ctx)
+	s.skbMAC, s.skbNet = mac, net
+}
+
+// skbLoadBytesRelative is bpf_skb_load_bytes_relative(skb, offset, to,
+// len, start_header): like skb_load_bytes, with offset counted from the
+// link-layer (BPF_HDR_START_MAC) or network (BPF_HDR_START_NET) header,
+// which may lie before skb->data; -EFAULT (and to zeroed) past the end,
+// for an offset above 0xffff or an unknown start_header.
+func skbLoadBytesRelative(ctx *vm.Context, _, r2, r3, r4, r5 uint64) uint64 {
+	off, n := uint32(r2), uint32(r4)
+	to, ok := mem(ctx, FnSkbLoadBytesRelative, "to", r3, int(n), true)
+	if !ok {
+		return 0
+	}
+	s := state(ctx)
+	var start uint64
+	switch r5 {
+	case hdrStartMAC:
+		start = s.skbMAC
+	case hdrStartNet:
+		start = s.skbNet
+	}
+	if !ctx.HasPacket || start == 0 || off > 0xffff || start+uint64(off)+uint64(n) > ctx.Pkt.End {
+		clear(to)
+		return neg(eFAULT)
+	}
+	copy(to, vm.Bytes(start+uint64(off), int(n)))
+	return 0
+}
+
 // skbStoreBytes is bpf_skb_store_bytes(skb, offset, from, len, flags): a
 // range past the end is -EFAULT. BPF_F_RECOMPUTE_CSUM and BPF_F_INVALIDATE_HASH change nothing
 // observable here (no CHECKSUM_COMPLETE buffers, no hash computed).

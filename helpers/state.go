@@ -28,6 +28,9 @@ type cpuState struct {
 	keysUsed int
 	// lockHeld is the address of the bpf_spin_lock the run holds, or 0.
 	lockHeld uint64
+	// skbMAC and skbNet are the addresses of the link-layer and network
+	// headers of a socket buffer (skb_mac_header, skb_network_header).
+	skbMAC, skbNet uint64
 }
 
 type reservation struct {

@@ -63,10 +63,11 @@ func XDP(refresh Refresh) *vm.HelperTable {
 
 // TC returns a new table of the helpers of tc programs (sched_cls and
 // sched_act): Generic plus the socket-buffer helpers bpfhost has
-// (skb_load_bytes, skb_store_bytes, l3/l4_csum_replace, csum_diff,
-// csum_update, skb_pull_data, skb_change_tail, skb_change_head,
-// set_hash_invalid), redirect and the packet flavour of perf_event_output,
-// following the kernel's tc_cls_act_func_proto. The resizing helpers call
+// (skb_load_bytes, skb_load_bytes_relative, skb_store_bytes,
+// l3/l4_csum_replace, csum_diff, csum_update, skb_pull_data,
+// skb_change_tail, skb_change_head, set_hash_invalid), redirect and the
+// packet flavour of perf_event_output, following the kernel's
+// tc_cls_act_func_proto. The resizing helpers call
 // refresh after moving the packet, so the context block stays in sync.
 func TC(refresh Refresh) *vm.HelperTable {
 	t := Generic()
@@ -74,6 +75,7 @@ func TC(refresh Refresh) *vm.HelperTable {
 	t[FnSkbChangeHead] = skbChangeHead(refresh)
 	t[FnSetHashInvalid] = setHashInvalid
 	t[FnSkbLoadBytes] = skbLoadBytes
+	t[FnSkbLoadBytesRelative] = skbLoadBytesRelative
 	t[FnSkbStoreBytes] = skbStoreBytes
 	t[FnL3CsumReplace] = l3CsumReplace
 	t[FnL4CsumReplace] = l4CsumReplace
@@ -86,11 +88,13 @@ func TC(refresh Refresh) *vm.HelperTable {
 }
 
 // SocketFilter returns a new table of the helpers of socket filters:
-// Generic plus skb_load_bytes and the packet flavour of perf_event_output
-// (the kernel's sk_filter_func_proto; filters cannot modify the packet).
+// Generic plus skb_load_bytes, skb_load_bytes_relative and the packet
+// flavour of perf_event_output (the kernel's sk_filter_func_proto; filters
+// cannot modify the packet).
 func SocketFilter() *vm.HelperTable {
 	t := Generic()
 	t[FnSkbLoadBytes] = skbLoadBytes
+	t[FnSkbLoadBytesRelative] = skbLoadBytesRelative
 	t[FnPerfEventOutput] = xdpPerfEventOutput
 	return t
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
+	"github.com/bpfhost/bpfhost/helpers"
 	"github.com/bpfhost/bpfhost/maps"
 	"github.com/bpfhost/bpfhost/vm"
 )
@@ -117,6 +118,10 @@ func (t *skbType) Setup(ctx *vm.Context, in *RunInput) (uint64, uint64, error) {
 	end := base + uint64(vm.PacketHeadroom+size)
 	ctx.HasPacket = true
 	ctx.Pkt = vm.Packet{HardStart: base, Meta: base + uint64(start), Data: base + uint64(start), End: end, BufEnd: end}
+	// eth_type_trans leaves the link-layer header at the frame's start and
+	// the network header after it.
+	mac := base + vm.PacketHeadroom
+	helpers.SetSKBHeaders(ctx, mac, mac+ethHlen)
 
 	block := cpu.Ctx[:skbHostHasCtx+4]
 	copy(block, md[:])

@@ -139,6 +139,13 @@ int sf_fields(struct __sk_buff *skb)
 	out[6] = skb->mark;
 	skb->cb[0] = 0x5a5a;
 	out[7] = skb->cb[0];
+	out[8] = bpf_skb_load_bytes_relative(skb, 12, buf, 2, BPF_HDR_START_MAC);
+	out[9] = *(__u16 *)buf; /* the EtherType */
+	out[10] = bpf_skb_load_bytes_relative(skb, 9, buf, 1, BPF_HDR_START_NET);
+	out[11] = buf[0]; /* the IP protocol */
+	out[12] = bpf_skb_load_bytes_relative(skb, skb->len - 1, buf, 2, BPF_HDR_START_NET);
+	out[13] = bpf_skb_load_bytes_relative(skb, 0, buf, 2, 2);
+	out[14] = bpf_skb_load_bytes_relative(skb, 0x10000, buf, 2, BPF_HDR_START_MAC);
 	return skb->len;
 }
 
@@ -188,5 +195,12 @@ int tc_resize(struct __sk_buff *skb)
 	out[12] = data_end - data;
 	bpf_set_hash_invalid(skb);
 	out[13] = skb->hash;
+	/* After change_head the MAC header is the new start; the network
+	 * header has not moved. */
+	__u8 b[4] = {};
+	out[14] = bpf_skb_load_bytes_relative(skb, 300, b, 4, BPF_HDR_START_MAC);
+	out[15] = *(__u32 *)b;
+	out[16] = bpf_skb_load_bytes_relative(skb, 0, b, 4, BPF_HDR_START_NET);
+	out[17] = *(__u32 *)b;
 	return 0;
 }
