@@ -96,6 +96,7 @@ const (
 	mapProgs   = 4 // prog_array
 	mapRdOnly  = 5 // array, read-only for programs, value 8
 	mapQueue   = 6 // queue, value 8
+	mapOfMaps  = 7 // array of maps whose inner maps are like mapArray
 )
 
 var testMaps = MapTable(map[uint32]MapInfo{
@@ -105,6 +106,7 @@ var testMaps = MapTable(map[uint32]MapInfo{
 	mapProgs:   {Type: 3, KeySize: 4, ValueSize: 4, MaxEntries: 4},
 	mapRdOnly:  {Type: 2, KeySize: 4, ValueSize: 8, MaxEntries: 1, Flags: 1 << 7},
 	mapQueue:   {Type: 22, ValueSize: 8, MaxEntries: 8},
+	mapOfMaps:  {Type: 12, KeySize: 4, ValueSize: 4, MaxEntries: 2, Inner: &MapInfo{Type: 2, KeySize: 4, ValueSize: 64, MaxEntries: 4}},
 })
 
 // retZero ends a program with r0 = 0.

@@ -266,8 +266,11 @@ func (v *verifier) checkArg(pc int, proto *helperProto, num int32, regno uint8, 
 		if proto.mapTypes != nil {
 			ok = slices.Contains(proto.mapTypes, mi.Type)
 		}
-		if num == 51 { // redirect_map: device, cpu and xsk maps
-			ok = mi.Type != 27
+		switch {
+		case num == 51: // redirect_map: device, cpu and xsk maps
+			ok = mi.Type != maps.RingBuf
+		case mi.Type == maps.ArrayOfMaps || mi.Type == maps.HashOfMaps:
+			ok = num == 1 // programs may only look up inner maps
 		}
 		if !ok {
 			return v.errAt(pc, "cannot pass map_type %d into func %s#%d", uint32(mi.Type), helperName(num), num)

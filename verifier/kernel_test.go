@@ -23,11 +23,14 @@ func kernelMaps(t *testing.T) map[uint32]*ebpf.Map {
 	if err := rlimit.RemoveMemlock(); err != nil {
 		t.Skipf("bpf() not available: %v", err)
 	}
-	ids := []uint32{mapHash, mapArray, mapRingbuf, mapProgs, mapRdOnly, mapQueue}
+	ids := []uint32{mapHash, mapArray, mapRingbuf, mapProgs, mapRdOnly, mapQueue, mapOfMaps}
 	out := map[uint32]*ebpf.Map{}
 	for _, id := range ids {
 		mi, _ := testMaps(id)
 		spec := &ebpf.MapSpec{Type: ebpf.MapType(mi.Type), KeySize: mi.KeySize, ValueSize: mi.ValueSize, MaxEntries: mi.MaxEntries, Flags: mi.Flags}
+		if in := mi.Inner; in != nil {
+			spec.InnerMap = &ebpf.MapSpec{Type: ebpf.MapType(in.Type), KeySize: in.KeySize, ValueSize: in.ValueSize, MaxEntries: in.MaxEntries}
+		}
 		m, err := ebpf.NewMap(spec)
 		if err != nil {
 			for _, m := range out {

@@ -153,6 +153,8 @@ var positiveCases = []vcase{
 		st(DW, r10, -8, 0), mov64i(r1, 100), ldFunc(r2, 19), mov64r(r3, r10), add64i(r3, -8), mov64i(r4, 0), call(181),
 		lookup(mapArray), jmpi(isa.JmpJEQ, r0, 0, 5), ldx(DW, r1, r10, -8), jmpi(isa.JmpJGT, r1, 63, 3), add64r(r0, r1), ldx(B, r0, r0, 0), exit(), retZero,
 		ldx(DW, r3, r2, 0), add64i(r3, 8), stx(DW, r2, r3, 0), mov64i(r0, 0), exit())},
+	{name: "map in map lookup", insns: prog(lookup(7), jmpi(isa.JmpJEQ, r0, 0, 7), mov64r(r1, r0), mov64r(r2, r10), add64i(r2, -8), call(1),
+		jmpi(isa.JmpJEQ, r0, 0, 2), ldx(DW, r0, r0, 56), exit(), retZero)},
 	{name: "queue push and pop", insns: prog(
 		st(DW, r10, -8, 1), ldMap(r1, mapQueue), mov64r(r2, r10), add64i(r2, -8), mov64i(r3, 0), call(87),
 		ldMap(r1, mapQueue), mov64r(r2, r10), add64i(r2, -16), call(88), ldx(DW, r0, r10, -16), exit())},
@@ -249,6 +251,8 @@ var negativeCases = []vcase{
 	{name: "lookup key past stack top", insns: prog(ldMap(r1, mapHash), mov64r(r2, r10), add64i(r2, -2), call(1), retZero), want: "invalid indirect access to stack"},
 	{name: "lookup key is scalar", insns: prog(ldMap(r1, mapHash), mov64i(r2, 0), call(1), retZero), want: "R2 type=scalar"},
 	{name: "lookup on ringbuf", insns: prog(st(W, r10, -8, 0), ldMap(r1, mapRingbuf), mov64r(r2, r10), add64i(r2, -8), call(1), retZero), want: "cannot pass map_type 27"},
+	{name: "update of a map-in-map", insns: prog(st(W, r10, -8, 0), ldMap(r1, 7), mov64r(r2, r10), add64i(r2, -8), mov64r(r3, r2), mov64i(r4, 0), call(2), retZero), want: "cannot pass map_type 12"},
+	{name: "inner map without null check", insns: prog(lookup(7), mov64r(r1, r0), mov64r(r2, r10), add64i(r2, -8), call(1), retZero), want: "R1 type=map_ptr_or_null expected=map_ptr"},
 	{name: "ringbuf reserve variable size", insns: prog(call(7), mov64r(r2, r0), ldMap(r1, mapRingbuf), mov64i(r3, 0), call(131), retZero), want: "R2 is not a known constant"},
 	{name: "leaked ringbuf reference", insns: prog(
 		ldMap(r1, mapRingbuf), mov64i(r2, 16), mov64i(r3, 0), call(131), retZero), want: "Unreleased reference"},
