@@ -221,3 +221,21 @@ func TestTracingContextAccess(t *testing.T) {
 		{0, 8, true, "store to bpf_raw_tracepoint_args.args[0] (offset 0): the field is read-only in raw_tracepoint programs"},
 	})
 }
+
+func TestForAttach(t *testing.T) {
+	typ, ok := ForAttach("cgroup_sock_addr", "sendmsg4")
+	if !ok || typ.Name() != "cgroup_sock_addr" || AttachType(typ) != "sendmsg4" {
+		t.Fatalf("ForAttach(cgroup_sock_addr, sendmsg4) = %v, %v", typ, ok)
+	}
+	if sec, _ := ForSection("cgroup/sendmsg4"); sec != typ {
+		t.Error("ForSection and ForAttach disagree")
+	}
+	if typ, ok := ForAttach("cgroup_sock", ""); !ok || typ != CgroupSock || AttachType(typ) != "" {
+		t.Errorf("ForAttach(cgroup_sock, \"\") = %v, %v", typ, ok)
+	}
+	for _, c := range [][2]string{{"cgroup_sock", "connect4"}, {"sched_cls", "ingress"}, {"nope", ""}} {
+		if _, ok := ForAttach(c[0], c[1]); ok {
+			t.Errorf("ForAttach(%q, %q) found a type", c[0], c[1])
+		}
+	}
+}

@@ -163,3 +163,31 @@ func variants(name string, layout func(string) *ctxLayout, attach ...string) map
 	}
 	return m
 }
+
+// ForAttach returns the variant of the program type named name whose
+// context rules are those of the attach type attach (libbpf's section
+// suffix: "connect4", "sendmsg6", "post_bind4", "sock_create", ...), for
+// callers that keep the type and attach type apart, as bpftool does. An
+// empty attach gives ByName's type.
+func ForAttach(name, attach string) (Type, bool) {
+	if attach == "" {
+		return ByName(name)
+	}
+	var t Type
+	switch name {
+	case "cgroup_sock":
+		t = cgroupSockAttach[attach]
+	case "cgroup_sock_addr":
+		t = sockAddrAttach[attach]
+	}
+	return t, t != nil
+}
+
+// AttachType returns the attach type whose context rules t applies, or ""
+// for types that have one set of rules or allow what any attach type allows.
+func AttachType(t Type) string {
+	if lt, ok := t.(*layoutType); ok {
+		return lt.attach
+	}
+	return ""
+}
