@@ -218,6 +218,23 @@ func (c *compiler) alu(ins isa.Instruction) error {
 			c.emit(subReg(is64, d, d, s))
 		}
 	case isa.ALUMul, isa.ALUOr, isa.ALUAnd, isa.ALUXor:
+		if !x && op != isa.ALUMul && !c.opts.Blind {
+			v := uint64(imm)
+			if !is64 {
+				v = uint64(uint32(ins.Imm))
+			}
+			if field, ok := logicalImm(v, is64); ok {
+				switch op {
+				case isa.ALUOr:
+					c.emit(orrImm(is64, d, d, field))
+				case isa.ALUAnd:
+					c.emit(andImm(is64, d, d, field))
+				default:
+					c.emit(eorImm(is64, d, d, field))
+				}
+				return nil
+			}
+		}
 		if !x {
 			srcK()
 		}
@@ -393,6 +410,11 @@ func (c *compiler) jump(i int, ins isa.Instruction) error {
 		v := uint64(imm)
 		if !is64 {
 			v = uint64(uint32(ins.Imm))
+		}
+		if field, ok := logicalImm(v, is64); ok && op == isa.JmpJSET && !c.opts.Blind {
+			c.emit(tstImm(is64, d, field))
+			c.jumpTo(i, t, cond, true)
+			return nil
 		}
 		c.loadImm(is64, tmp2, v)
 		s = tmp2
