@@ -36,9 +36,9 @@ type verifier struct {
 }
 
 func newVerifier(insns []isa.Instruction, opts Options) (*verifier, error) {
-	pt, ok := progTypes[opts.ProgType]
-	if !ok {
-		return nil, &Error{Insn: -1, Reason: fmt.Sprintf("unknown program type %q (known: xdp, raw)", opts.ProgType)}
+	pt, err := progTypeFor(opts)
+	if err != nil {
+		return nil, &Error{Insn: -1, Reason: err.Error()}
 	}
 	v := &verifier{insns: insns, opts: opts, pt: pt, resolver: opts.Maps, budget: opts.MaxProcessed}
 	if v.resolver == nil {

@@ -13,7 +13,10 @@
 // registry by default, or a MapTable in tests and offline checks). Context
 // accesses are checked against Linux's layout (struct xdp_md), or against
 // the host layout when Options.HostContext says the loader already rewrote
-// them.
+// them. Program types other than the built-in "xdp" and "raw" are described
+// by the caller with a TypeInfo (context layout through the Context
+// interface, the type's helper table, whether packet stores are allowed),
+// which the loader can build from its progtype.
 //
 // # Passes
 //

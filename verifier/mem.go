@@ -84,6 +84,23 @@ func (v *verifier) ctxAccess(pc int, ptrno uint8, p *reg, off int16, size int, w
 	if p.off != 0 || !p.fixedOff() {
 		return reg{}, v.errAt(pc, "dereference of modified ctx ptr R%d off=%d disallowed", ptrno, p.off)
 	}
+	if v.pt.ctx != nil {
+		k, err := v.pt.ctx.Access(int32(off), size, write)
+		if err != nil {
+			return reg{}, v.errAt(pc, "invalid bpf_context access off=%d size=%d: %v", off, size, err)
+		}
+		t, err := fieldType(k)
+		if err != nil {
+			return reg{}, v.errAt(pc, "%v", err)
+		}
+		if t == scalar || write {
+			return loadedScalar(size, signExt), nil
+		}
+		if signExt || size != 4 && size != 8 {
+			return reg{}, v.errAt(pc, "invalid bpf_context access off=%d size=%d (partial load of a packet pointer)", off, size)
+		}
+		return pointer(t), nil
+	}
 	f, ok := v.pt.field(int(off), size, v.opts.HostContext)
 	if !ok {
 		return reg{}, v.errAt(pc, "invalid bpf_context access off=%d size=%d", off, size)

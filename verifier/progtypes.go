@@ -18,8 +18,10 @@ type ctxField struct {
 // progType describes what the verifier needs of a program type.
 type progType struct {
 	name string
-	// fields of the context; nil for raw memory contexts.
+	// fields of the context (built-in types).
 	fields []ctxField
+	// ctx describes the context instead of fields (Options.Type).
+	ctx Context
 	// rawMem: r1 is writable memory of Options.MemSize bytes, r2 its length.
 	rawMem bool
 	// pktWrite allows stores into packet data.

@@ -69,8 +69,11 @@ func MapTable(t map[uint32]MapInfo) MapResolver {
 
 // Options configure a verification.
 type Options struct {
-	// ProgType is the program type ("xdp", "raw").
+	// ProgType is the program type: "xdp" and "raw" are built in; for
+	// others Type describes it.
 	ProgType string
+	// Type describes the program type instead of the built-in tables.
+	Type *TypeInfo
 	// Maps resolves the map IDs of ld_imm64 map references; nil uses the
 	// maps registry (RegistryMaps).
 	Maps MapResolver

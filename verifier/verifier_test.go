@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/bpfhost/bpfhost/isa"
+	"github.com/bpfhost/bpfhost/vm"
 )
 
 type vcase struct {
@@ -349,3 +350,46 @@ var negativeCases = []vcase{
 }
 
 func unpriv(o *Options) { o.Unprivileged = true }
+
+// skbContext is a small __sk_buff-like context for TestTypeInfo: len (u32,
+// read-only) at 0, mark (u32, writable) at 8, data at 76, data_end at 80.
+var skbContext = ContextFunc(func(off int32, size int, write bool) (FieldKind, error) {
+	switch {
+	case off == 0 && size == 4 && !write, off == 8 && size == 4:
+		return FieldScalar, nil
+	case off == 76 && size == 4 && !write:
+		return FieldPacket, nil
+	case off == 80 && size == 4 && !write:
+		return FieldPacketEnd, nil
+	}
+	return 0, errors.New("no such field")
+})
+
+func skbType() *TypeInfo {
+	var h vm.HelperTable
+	for _, n := range []int32{1, 5, 9, 26} {
+		h[n] = func(*vm.Context, uint64, uint64, uint64, uint64, uint64) uint64 { return 0 }
+	}
+	return &TypeInfo{Name: "sched_cls", Context: skbContext, Helpers: &h, PacketWrite: true}
+}
+
+// TestTypeInfo verifies programs of a type described by the caller.
+func TestTypeInfo(t *testing.T) {
+	cases := []vcase{
+		{name: "skb packet parse", insns: prog(ldx(W, r2, r1, 76), ldx(W, r3, r1, 80), mov64r(r4, r2), add64i(r4, 14),
+			jmpr(isa.JmpJGT, r4, r3, 2), ldx(B, r0, r2, 13), exit(), retZero)},
+		{name: "skb mark write", insns: prog(st(W, r1, 8, 1), retZero)},
+		{name: "skb len write", insns: prog(st(W, r1, 0, 1), retZero), want: "no such field"},
+		{name: "skb load bytes", insns: prog(mov64i(r2, 0), mov64r(r3, r10), add64i(r3, -8), mov64i(r4, 8), call(26), ldx(DW, r0, r10, -8), exit())},
+		{name: "skb store bytes invalidates packet pointers", insns: prog(ldx(W, r6, r1, 76), ldx(W, r7, r1, 80), mov64r(r4, r6), add64i(r4, 1),
+			jmpr(isa.JmpJGT, r4, r7, 7), st(DW, r10, -8, 0), mov64i(r2, 0), mov64r(r3, r10), add64i(r3, -8), mov64i(r4, 1), mov64i(r5, 0), call(9),
+			ldx(B, r0, r6, 0), exit()), want: "invalid mem access 'scalar'"},
+		{name: "helper the type lacks", insns: prog(mov64i(r2, 0), call(44), retZero), want: "cannot call helper"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.opts = func(o *Options) { o.ProgType = "sched_cls"; o.Type = skbType() }
+			runCase(t, c)
+		})
+	}
+}
