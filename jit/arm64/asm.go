@@ -93,6 +93,13 @@ func subsImm(is64 bool, d, n Reg, imm uint32) uint32 {
 	return sf(is64) | 0x71000000 | (imm&0xfff)<<10 | rn(n) | rd(d)
 }
 
+// addsImm with d = XZR is CMN n, #imm: the flags of n - (-imm), which for
+// 0 < imm < 4096 are exactly those of CMP n, #-imm (same result, carry and
+// overflow).
+func addsImm(is64 bool, d, n Reg, imm uint32) uint32 {
+	return sf(is64) | 0x31000000 | (imm&0xfff)<<10 | rn(n) | rd(d)
+}
+
 // Multiply and divide.
 
 func madd(is64 bool, d, n, m, a Reg) uint32 {

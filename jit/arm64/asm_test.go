@@ -47,6 +47,8 @@ func TestEncodings(t *testing.T) {
 		{subImm(true, 23, 23, 512), "sub x23, x23, #0x200"},
 		{subsImm(true, XZR, 24, 7), "cmp x24, #0x7"},
 		{subsImm(true, 25, 25, 1), "subs x25, x25, #0x1"},
+		{addsImm(true, XZR, 3, 4095), "cmn x3, #0xfff"},
+		{addsImm(false, XZR, 3, 1), "cmn w3, #0x1"},
 		{mul(true, 0, 1, 2), "mul x0, x1, x2"},
 		{mul(false, 0, 1, 2), "mul w0, w1, w2"},
 		{msub(true, 0, 9, 2, 0), "msub x0, x9, x2, x0"},

@@ -96,6 +96,7 @@ func TestGoldenInstructions(t *testing.T) {
 		{alu(a32|isa.ALUXor, 1, 0, 0, -1), true, "mov w10, #0xffffffff; eor w1, w1, w10"},
 		{alu(a64|isa.ALUAnd, 1, 0, 0, 0x12345), true, "mov x10, #0x2345; movk x10, #0x1, lsl #16; and x1, x1, x10"},
 		{alu(isa.ClassJMP32|isa.JmpJSET, 1, 0, 0, 0x80), true, "tst w1, #0x80; b.ne .+8"},
+		{alu(isa.ClassJMP|isa.JmpJSLT, 1, 0, 0, -5), true, "cmn x1, #0x5; b.lt .+8"},
 		{alu(a32|isa.ALUArsh, 1, 0, 0, 33), true, "asr w1, w1, #1"},
 		{alu(a64|isa.ALURsh, 1, 0, 0, 64), true, ""},
 		{alu(a32|isa.ALURsh, 1, 0, 0, 32), true, "mov w1, w1"},

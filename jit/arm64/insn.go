@@ -407,6 +407,11 @@ func (c *compiler) jump(i int, ins isa.Instruction) error {
 			c.jumpTo(i, t, cond, true)
 			return nil
 		}
+		if op != isa.JmpJSET && c.immFits(-imm) {
+			c.emit(addsImm(is64, XZR, d, uint32(-imm)))
+			c.jumpTo(i, t, cond, true)
+			return nil
+		}
 		v := uint64(imm)
 		if !is64 {
 			v = uint64(uint32(ins.Imm))
