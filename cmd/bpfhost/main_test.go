@@ -59,6 +59,7 @@ type host struct {
 func newHost(t *testing.T) *host {
 	h := &host{t: t, bin: bpfhostBinary(t), root: t.TempDir(), dir: t.TempDir()}
 	h.env = append(os.Environ(), "BPFHOST_ROOT="+h.root, "BPFHOST_ENGINE=")
+	maybeStartService(h)
 	return h
 }
 

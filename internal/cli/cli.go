@@ -69,7 +69,7 @@ type cli struct {
 // the exit status: 0 on success, 1 on every error. When a service owns the
 // state directory the command runs there (see Forward); otherwise here.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (status int) {
-	return Run(args, &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr})
+	return Run(args, &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Forward: ForwardToService})
 }
 
 // Run runs the command line args in env and returns the exit status.

@@ -1,0 +1,59 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/bpfhost/bpfhost/client"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// ForwardToService runs the command in the service that owns root, if one
+// answers there: the service runs the same command code against its state,
+// reading and writing this process's files and standard streams through
+// the connection. With no service it returns done=false and the command
+// runs here, embedded.
+func ForwardToService(root string, args []string, env *Env) (int, bool) {
+	if root == "" || os.Getenv(EnvNoService) != "" {
+		return 0, false
+	}
+	si, err := client.ReadServiceInfo(root)
+	if err != nil {
+		return 0, false
+	}
+	c, err := client.DialSocket(si.Socket)
+	if err != nil {
+		// No one listens: the service died (its lock went with it).
+		return 0, false
+	}
+	defer c.Close()
+	engine := ""
+	if env.Getenv != nil {
+		engine = env.Getenv(EnvEngine)
+	} else {
+		engine = os.Getenv(EnvEngine)
+	}
+	code, err := c.Exec(context.Background(), args, client.ExecIO{Stdin: env.Stdin, Stdout: env.Stdout,
+		Stderr: env.Stderr, Cwd: env.Cwd, Engine: engine})
+	if err != nil {
+		msg := err.Error()
+		if st, ok := status.FromError(err); ok {
+			msg = st.Message()
+			if st.Code() != codes.PermissionDenied {
+				msg = fmt.Sprintf("bpfhost service at %s: %s", si.Socket, msg)
+			}
+		} else if errors.Is(err, context.Canceled) {
+			msg = "interrupted"
+		}
+		fmt.Fprintf(env.Stderr, "Error: %s\n", msg)
+		return 1, true
+	}
+	return code, true
+}
+
+// EnvNoService, when set, keeps the command line from using a running
+// service (the service sets it for itself; tests use it).
+const EnvNoService = "BPFHOST_NO_SERVICE"
