@@ -44,6 +44,7 @@ func (v *verifier) enterFrame(pc, target int, callback bool, args *[6]reg) error
 	v.initFrameRegs(f, len(st.frames))
 	if callback {
 		f.cbArgs = *args
+		f.cbArgs[0] = reg{} // r0 is dead at a call: the call sets it
 	} else {
 		copy(f.regs[1:6], caller.regs[1:6])
 	}
