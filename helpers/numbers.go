@@ -24,6 +24,7 @@ const (
 	FnSetHashInvalid       = 41
 	FnSkbChangeHead        = 43
 	FnXDPAdjustHead        = 44
+	FnSkbAdjustRoom        = 50
 	FnRedirectMap          = 51
 	FnXDPAdjustMeta        = 54
 	FnXDPAdjustTail        = 65
@@ -76,6 +77,7 @@ var Names = map[int32]string{
 	FnSetHashInvalid:       "set_hash_invalid",
 	FnSkbChangeHead:        "skb_change_head",
 	FnXDPAdjustHead:        "xdp_adjust_head",
+	FnSkbAdjustRoom:        "skb_adjust_room",
 	FnRedirectMap:          "redirect_map",
 	FnXDPAdjustMeta:        "xdp_adjust_meta",
 	FnXDPAdjustTail:        "xdp_adjust_tail",

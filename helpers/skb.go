@@ -62,11 +62,13 @@ const (
 )
 
 // SetSKBHeaders records where a socket buffer's link-layer (mac) and
-// network (net) headers start, for bpf_skb_load_bytes_relative; program
-// types call it when they set up a run.
-func SetSKBHeaders(ctx *vm.Context, mac, net uint64) {
+// network (net) headers start and its protocol (skb->protocol: the
+// EtherType in network byte order, read natively), for
+// bpf_skb_load_bytes_relative and bpf_skb_adjust_room; program types call it
+// when they set up a run.
+func SetSKBHeaders(ctx *vm.Context, mac, net uint64, protocol uint16) {
 	s := state(ctx)
-	s.skbMAC, s.skbNet = mac, net
+	s.skbMAC, s.skbNet, s.skbProto, s.skbEncap = mac, net, protocol, false
 }
 
 // skbLoadBytesRelative is bpf_skb_load_bytes_relative(skb, offset, to,

@@ -31,6 +31,10 @@ type cpuState struct {
 	// skbMAC and skbNet are the addresses of the link-layer and network
 	// headers of a socket buffer (skb_mac_header, skb_network_header).
 	skbMAC, skbNet uint64
+	// skbProto is skb->protocol (network byte order, read natively) and
+	// skbEncap whether bpf_skb_adjust_room encapsulated the packet.
+	skbProto uint16
+	skbEncap bool
 }
 
 type reservation struct {

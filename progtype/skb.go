@@ -135,11 +135,12 @@ var (
 	CgroupSKB Type = &skbType{name: "cgroup_skb", layout: cgroupSKBFields(), helpers: helpers.CgroupSKB()}
 )
 
-// syncSKB writes the packet's length and bounds into the context block;
-// the resizing helpers call it after they move the packet.
+// syncSKB writes the packet's length, bounds and protocol into the context
+// block; the resizing helpers call it after they change the packet.
 func syncSKB(ctx *vm.Context) {
 	pk := ctx.Pkt
 	vm.Store32(ctx.Ctx+skbLen, pk.End-pk.Data)
+	vm.Store32(ctx.Ctx+skbProtocol, uint64(helpers.SKBProtocol(ctx)))
 	vm.Store64(ctx.Ctx+SKBHostData, pk.Data)
 	vm.Store64(ctx.Ctx+SKBHostDataEnd, pk.End)
 	vm.Store64(ctx.Ctx+SKBHostDataMeta, pk.Meta)

@@ -121,7 +121,7 @@ func (t *skbType) Setup(ctx *vm.Context, in *RunInput) (uint64, uint64, error) {
 	// eth_type_trans leaves the link-layer header at the frame's start and
 	// the network header after it.
 	mac := base + vm.PacketHeadroom
-	helpers.SetSKBHeaders(ctx, mac, mac+ethHlen)
+	helpers.SetSKBHeaders(ctx, mac, mac+ethHlen, ethTypeTrans(in.Data))
 
 	block := cpu.Ctx[:skbHostHasCtx+4]
 	copy(block, md[:])

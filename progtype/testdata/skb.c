@@ -204,3 +204,57 @@ int tc_resize(struct __sk_buff *skb)
 	out[17] = *(__u32 *)b;
 	return 0;
 }
+
+#define ADJ_DECAP_L3_IPV4 (1ULL << 7) /* Linux 6.3; not in older headers */
+
+SEC("tc")
+int tc_room(struct __sk_buff *skb)
+{
+	out[0] = bpf_skb_adjust_room(skb, 8, BPF_ADJ_ROOM_MAC, 0);
+	out[1] = skb->len;
+	out[2] = bpf_skb_adjust_room(skb, -8, BPF_ADJ_ROOM_MAC, 0);
+	out[3] = bpf_skb_adjust_room(skb, 4, BPF_ADJ_ROOM_NET, 0);
+	out[4] = bpf_skb_adjust_room(skb, -4, BPF_ADJ_ROOM_NET, 0);
+	out[5] = bpf_skb_adjust_room(skb, 0x1000, BPF_ADJ_ROOM_MAC, 0);
+	out[6] = bpf_skb_adjust_room(skb, 4, BPF_ADJ_ROOM_MAC, 1ULL << 9);
+	out[7] = bpf_skb_adjust_room(skb, 4, 2, 0);
+	out[8] = bpf_skb_adjust_room(skb, -(int)skb->len, BPF_ADJ_ROOM_MAC, 0);
+	out[9] = bpf_skb_adjust_room(skb, 4, BPF_ADJ_ROOM_MAC, ADJ_DECAP_L3_IPV4);
+	out[10] = bpf_skb_adjust_room(skb, -4, BPF_ADJ_ROOM_MAC, BPF_F_ADJ_ROOM_ENCAP_L3_IPV4);
+	out[11] = bpf_skb_adjust_room(skb, 20, BPF_ADJ_ROOM_MAC,
+				      BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 | BPF_F_ADJ_ROOM_ENCAP_L3_IPV6);
+	out[12] = bpf_skb_adjust_room(skb, 20, BPF_ADJ_ROOM_MAC,
+				      BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 | BPF_F_ADJ_ROOM_ENCAP_L2(30));
+	/* IPv4-in-IPv4: 20 zero bytes after the Ethernet header. */
+	out[13] = bpf_skb_adjust_room(skb, 20, BPF_ADJ_ROOM_MAC, BPF_F_ADJ_ROOM_ENCAP_L3_IPV4);
+	out[14] = bpf_skb_adjust_room(skb, 20, BPF_ADJ_ROOM_MAC, BPF_F_ADJ_ROOM_ENCAP_L3_IPV4);
+	out[15] = skb->len;
+	out[16] = skb->protocol;
+	__u8 b[4] = {};
+	out[17] = bpf_skb_load_bytes_relative(skb, 0, b, 4, BPF_HDR_START_NET);
+	out[18] = *(__u32 *)b;
+	/* Decapsulate again. */
+	out[19] = bpf_skb_adjust_room(skb, -20, BPF_ADJ_ROOM_MAC, ADJ_DECAP_L3_IPV4);
+	out[20] = skb->len;
+	out[21] = bpf_skb_adjust_room(skb, -30, BPF_ADJ_ROOM_NET, 0);
+	out[22] = bpf_skb_adjust_room(skb, 300, BPF_ADJ_ROOM_MAC, 0);
+	out[23] = skb->len;
+	return 0;
+}
+
+SEC("tc")
+int tc_room6(struct __sk_buff *skb)
+{
+	/* IPv4 in an IPv6 outer header: the protocol becomes IPv6. */
+	out[0] = bpf_skb_adjust_room(skb, 40, BPF_ADJ_ROOM_MAC, BPF_F_ADJ_ROOM_ENCAP_L3_IPV6 | BPF_F_ADJ_ROOM_ENCAP_L4_UDP);
+	out[1] = skb->protocol;
+	out[2] = skb->len;
+	/* NET mode now counts the IPv6 header's 40 bytes. */
+	out[3] = bpf_skb_adjust_room(skb, 8, BPF_ADJ_ROOM_NET, 0);
+	__u8 b[8] = {};
+	out[4] = bpf_skb_load_bytes(skb, 14 + 40, b, 8);
+	out[5] = *(__u64 *)b;
+	out[6] = bpf_skb_adjust_room(skb, 8, BPF_ADJ_ROOM_MAC, BPF_F_ADJ_ROOM_ENCAP_L4_GRE);
+	out[7] = skb->len;
+	return 0;
+}
