@@ -100,6 +100,7 @@ var helperProtos = map[int32]*helperProto{
 	42:  {name: "get_numa_node_id"},
 	43:  {name: "skb_change_head", args: [5]argKind{argCtx, argAnything, argAnything}, pktChange: true},
 	44:  {name: "xdp_adjust_head", args: [5]argKind{argCtx, argAnything}, pktChange: true},
+	50:  {name: "skb_adjust_room", args: [5]argKind{argCtx, argAnything, argAnything, argAnything}, pktChange: true},
 	51:  {name: "redirect_map", args: [5]argKind{argConstMap, argAnything, argAnything}},
 	54:  {name: "xdp_adjust_meta", args: [5]argKind{argCtx, argAnything}, pktChange: true},
 	65:  {name: "xdp_adjust_tail", args: [5]argKind{argCtx, argAnything}, pktChange: true},

@@ -76,3 +76,17 @@ func TestProgtypeCorpus(t *testing.T) {
 		}
 	}
 }
+
+// TestProtosCoverProgtypeHelpers checks that every helper a program type
+// offers has a prototype here (a helper without one cannot be verified).
+func TestProtosCoverProgtypeHelpers(t *testing.T) {
+	for _, name := range progtype.Names() {
+		pt, _ := progtype.ByName(name)
+		h := pt.Helpers()
+		for n := int32(0); n < 256; n++ {
+			if h.Lookup(n) != nil && helperProtos[n] == nil {
+				t.Errorf("program type %s offers helper %d, which has no verifier prototype", name, n)
+			}
+		}
+	}
+}
