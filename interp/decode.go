@@ -108,6 +108,9 @@ func decode(insns []isa.Instruction) ([]insn, error) {
 				}
 				break
 			}
+			if ins.Dst == isa.R10 {
+				return nil, fmt.Errorf("instruction %d (opcode %#02x): r10 is the read-only frame pointer", i, ins.Opcode)
+			}
 			// Any pseudo source is accepted: loader.Finalize has already
 			// replaced map and function references with plain values.
 			out.op, out.src = opLdImm64, 0

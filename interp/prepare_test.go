@@ -41,6 +41,7 @@ func TestPrepareErrors(t *testing.T) {
 		{"register 11", prog(mov64(11, 0), exit()), "invalid register"},
 		{"write r10", prog(mov64(r10, 0), exit()), "instruction 0 (opcode 0xb7): r10 is the read-only frame pointer"},
 		{"load into r10", prog(ldx(isa.SizeDW, r10, r1, 0), exit()), "read-only frame pointer"},
+		{"ld_imm64 into r10", prog(ldImm64(r10, 1), exit()), "instruction 0 (opcode 0x18): r10 is the read-only frame pointer"},
 		{"fetch into r10", prog(atomicOp(isa.SizeDW, r1, r10, 0, isa.AtomicXchg), exit()), "read-only frame pointer"},
 		{"local call out of range", prog(callLocal(5), exit()), "instruction 0 (opcode 0x85): target 6 is outside"},
 		{"local call into ld_imm64", prog(callLocal(2), exit(), ldImm64(r0, 1), exit()), "target 3 is the second slot"},
