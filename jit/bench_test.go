@@ -125,4 +125,3 @@ func BenchmarkCompile(b *testing.B) {
 	}
 	b.ReportMetric(float64(time.Since(start).Nanoseconds())/float64(b.N)/float64(len(insns)), "ns/insn")
 }
-
