@@ -89,6 +89,8 @@ var helperProtos = map[int32]*helperProto{
 	11:  {name: "l4_csum_replace", args: [5]argKind{argCtx, argAnything, argAnything, argAnything, argAnything}, pktChange: true},
 	12:  {name: "tail_call", args: [5]argKind{argCtx, argConstMap, argAnything}, mapTypes: []maps.Type{maps.ProgArray}},
 	14:  {name: "get_current_pid_tgid"},
+	18:  {name: "skb_vlan_push", args: [5]argKind{argCtx, argAnything, argAnything}, pktChange: true},
+	19:  {name: "skb_vlan_pop", args: [5]argKind{argCtx}, pktChange: true},
 	23:  {name: "redirect", args: [5]argKind{argAnything, argAnything}},
 	25:  {name: "perf_event_output", args: [5]argKind{argCtx, argConstMap, argAnything, argMem, argConstSizeOrZero}, mapTypes: []maps.Type{maps.PerfEventArray}},
 	26:  {name: "skb_load_bytes", args: [5]argKind{argCtx, argAnything, argMemOut, argConstSize}},
