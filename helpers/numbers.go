@@ -14,6 +14,8 @@ const (
 	FnL4CsumReplace        = 11
 	FnTailCall             = 12
 	FnGetCurrentPidTgid    = 14
+	FnSkbVlanPush          = 18
+	FnSkbVlanPop           = 19
 	FnRedirect             = 23
 	FnPerfEventOutput      = 25
 	FnSkbLoadBytes         = 26
@@ -67,6 +69,8 @@ var Names = map[int32]string{
 	FnL4CsumReplace:        "l4_csum_replace",
 	FnTailCall:             "tail_call",
 	FnGetCurrentPidTgid:    "get_current_pid_tgid",
+	FnSkbVlanPush:          "skb_vlan_push",
+	FnSkbVlanPop:           "skb_vlan_pop",
 	FnRedirect:             "redirect",
 	FnPerfEventOutput:      "perf_event_output",
 	FnSkbLoadBytes:         "skb_load_bytes",

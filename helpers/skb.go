@@ -69,6 +69,7 @@ const (
 func SetSKBHeaders(ctx *vm.Context, mac, net uint64, protocol uint16) {
 	s := state(ctx)
 	s.skbMAC, s.skbNet, s.skbProto, s.skbEncap = mac, net, protocol, false
+	s.vlanProto, s.vlanTCI = 0, 0
 }
 
 // skbLoadBytesRelative is bpf_skb_load_bytes_relative(skb, offset, to,

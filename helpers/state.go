@@ -35,6 +35,9 @@ type cpuState struct {
 	// skbEncap whether bpf_skb_adjust_room encapsulated the packet.
 	skbProto uint16
 	skbEncap bool
+	// vlanProto and vlanTCI are the accelerated VLAN tag (skb->vlan_proto
+	// in network byte order, skb->vlan_tci); both 0 when there is none.
+	vlanProto, vlanTCI uint16
 }
 
 type reservation struct {

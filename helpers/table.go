@@ -65,15 +65,18 @@ func XDP(refresh Refresh) *vm.HelperTable {
 // sched_act): Generic plus the socket-buffer helpers bpfhost has
 // (skb_load_bytes, skb_load_bytes_relative, skb_store_bytes,
 // l3/l4_csum_replace, csum_diff, csum_update, skb_pull_data,
-// skb_change_tail, skb_change_head, skb_adjust_room, set_hash_invalid),
-// redirect and the packet flavour of perf_event_output, following the
-// kernel's tc_cls_act_func_proto. The resizing helpers call refresh after
-// changing the packet, so the context block stays in sync.
+// skb_change_tail, skb_change_head, skb_adjust_room, skb_vlan_push,
+// skb_vlan_pop, set_hash_invalid), redirect and the packet flavour of
+// perf_event_output, following the kernel's tc_cls_act_func_proto. The
+// helpers that change the packet call refresh afterwards, so the context
+// block stays in sync.
 func TC(refresh Refresh) *vm.HelperTable {
 	t := Generic()
 	t[FnSkbChangeTail] = skbChangeTail(refresh)
 	t[FnSkbChangeHead] = skbChangeHead(refresh)
 	t[FnSkbAdjustRoom] = skbAdjustRoom(refresh)
+	t[FnSkbVlanPush] = skbVlanPush(refresh)
+	t[FnSkbVlanPop] = skbVlanPop(refresh)
 	t[FnSetHashInvalid] = setHashInvalid
 	t[FnSkbLoadBytes] = skbLoadBytes
 	t[FnSkbLoadBytesRelative] = skbLoadBytesRelative

@@ -27,6 +27,9 @@ const (
 	skbMark           = 8
 	skbQueueMapping   = 12
 	skbProtocol       = 16
+	skbVlanPresent    = 20
+	skbVlanTCI        = 24
+	skbVlanProto      = 28
 	skbPriority       = 32
 	skbIngressIfindex = 36
 	skbIfindex        = 40
@@ -141,6 +144,14 @@ func syncSKB(ctx *vm.Context) {
 	pk := ctx.Pkt
 	vm.Store32(ctx.Ctx+skbLen, pk.End-pk.Data)
 	vm.Store32(ctx.Ctx+skbProtocol, uint64(helpers.SKBProtocol(ctx)))
+	present, proto, tci := helpers.SKBVlan(ctx)
+	var p uint64
+	if present {
+		p = 1
+	}
+	vm.Store32(ctx.Ctx+skbVlanPresent, p)
+	vm.Store32(ctx.Ctx+skbVlanTCI, uint64(tci))
+	vm.Store32(ctx.Ctx+skbVlanProto, uint64(proto))
 	vm.Store64(ctx.Ctx+SKBHostData, pk.Data)
 	vm.Store64(ctx.Ctx+SKBHostDataEnd, pk.End)
 	vm.Store64(ctx.Ctx+SKBHostDataMeta, pk.Meta)

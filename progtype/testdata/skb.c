@@ -258,3 +258,38 @@ int tc_room6(struct __sk_buff *skb)
 	out[7] = skb->len;
 	return 0;
 }
+
+SEC("tc")
+int tc_vlan(struct __sk_buff *skb)
+{
+	out[0] = skb->vlan_present;
+	out[1] = bpf_skb_vlan_push(skb, bpf_htons(0x8100), 100);
+	out[2] = skb->vlan_present | skb->vlan_tci << 8 | (__u64)skb->vlan_proto << 32;
+	out[3] = skb->len;
+	/* A second push moves the first tag into the packet. */
+	out[4] = bpf_skb_vlan_push(skb, bpf_htons(0x88a8), 200);
+	out[5] = skb->vlan_present | skb->vlan_tci << 8 | (__u64)skb->vlan_proto << 32;
+	out[6] = skb->len;
+	out[7] = skb->protocol;
+	/* An unknown protocol is taken as 802.1Q. */
+	out[8] = bpf_skb_vlan_push(skb, 0x1234, 300);
+	out[9] = skb->vlan_proto;
+	out[10] = skb->len;
+	/* Pops: the accelerated tag, then tags out of the packet. */
+	out[11] = bpf_skb_vlan_pop(skb);
+	out[12] = skb->vlan_present | skb->vlan_tci << 8 | (__u64)skb->vlan_proto << 32;
+	out[13] = skb->len;
+	out[14] = skb->protocol;
+	out[15] = bpf_skb_vlan_pop(skb);
+	out[16] = skb->vlan_present | skb->vlan_tci << 8 | (__u64)skb->vlan_proto << 32;
+	out[17] = skb->len;
+	out[18] = skb->protocol;
+	out[19] = bpf_skb_vlan_pop(skb);
+	out[20] = bpf_skb_vlan_pop(skb);
+	out[21] = skb->len;
+	out[22] = skb->protocol;
+	/* Leave one tag in the packet for data_out. */
+	bpf_skb_vlan_push(skb, bpf_htons(0x8100), 7);
+	bpf_skb_vlan_push(skb, bpf_htons(0x8100), 8);
+	return 0;
+}
