@@ -2,6 +2,8 @@ package service
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/bpfhost/bpfhost/api"
 	"github.com/bpfhost/bpfhost/ebpf"
@@ -226,6 +228,10 @@ func (s *Server) MapCreate(ctx context.Context, req *api.MapCreateRequest) (*api
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m, mm, err := s.st.CreateMap(spec, 0, "")
+	if err != nil && !errors.As(err, new(maps.Errno)) {
+		// A spec the maps package refuses: the request is at fault.
+		err = fmt.Errorf("%w: %v", maps.EINVAL, err)
+	}
 	if err == nil {
 		err = s.st.Pin(req.Pin, state.KindMap, m.ID())
 	}
