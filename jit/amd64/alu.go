@@ -45,7 +45,7 @@ func (c *compiler) alu(ins isa.Instruction) error {
 	k := ins.Imm
 	switch op {
 	case isa.ALUAdd, isa.ALUSub, isa.ALUOr, isa.ALUAnd, isa.ALUXor:
-		o := map[uint8]int{isa.ALUAdd: aluAdd, isa.ALUSub: aluSub, isa.ALUOr: aluOr, isa.ALUAnd: aluAnd, isa.ALUXor: aluXor}[op]
+		o := aluGroup1[op>>4]
 		if x {
 			a.aluRR(o, w, dst, src)
 		} else {
@@ -60,7 +60,7 @@ func (c *compiler) alu(ins isa.Instruction) error {
 	case isa.ALUDiv, isa.ALUMod:
 		c.divmod(w, ins.Offset == 1, op == isa.ALUMod, dst, x, src, k)
 	case isa.ALULsh, isa.ALURsh, isa.ALUArsh:
-		sh := map[uint8]int{isa.ALULsh: shShl, isa.ALURsh: shShr, isa.ALUArsh: shSar}[op]
+		sh := aluShift[op>>4]
 		if x {
 			c.shiftX(sh, w, dst, src)
 			break
@@ -96,6 +96,13 @@ func (c *compiler) alu(ins isa.Instruction) error {
 	}
 	return nil
 }
+
+// aluGroup1 and aluShift translate eBPF ALU operations (op>>4) to x86
+// group-1 and shift operations.
+var (
+	aluGroup1 = [16]int{isa.ALUAdd >> 4: aluAdd, isa.ALUSub >> 4: aluSub, isa.ALUOr >> 4: aluOr, isa.ALUAnd >> 4: aluAnd, isa.ALUXor >> 4: aluXor}
+	aluShift  = [16]int{isa.ALULsh >> 4: shShl, isa.ALURsh >> 4: shShr, isa.ALUArsh >> 4: shSar}
+)
 
 // shiftX shifts dst by src (x86 masks the count to 5 or 6 bits, as eBPF
 // requires); the count must be in CL, which is eBPF r4.

@@ -105,14 +105,14 @@ func (c *compiler) atomic(ins isa.Instruction) error {
 	if fetch && ins.Src == isa.R10 && ins.Imm != isa.AtomicCmpXchg {
 		return fmt.Errorf("r10 is the read-only frame pointer")
 	}
-	op := map[int32]int{isa.AtomicAdd: aluAdd, isa.AtomicOr: aluOr, isa.AtomicAnd: aluAnd, isa.AtomicXor: aluXor}
+	op := func(imm int32) int { return aluGroup1[(imm&0xf0)>>4] }
 	switch ins.Imm {
 	case isa.AtomicAdd, isa.AtomicOr, isa.AtomicAnd, isa.AtomicXor:
-		a.lockOp(op[ins.Imm], w, base, off, src)
+		a.lockOp(op(ins.Imm), w, base, off, src)
 	case isa.AtomicAdd | isa.AtomicFetch:
 		a.lockXadd(w, base, off, src)
 	case isa.AtomicOr | isa.AtomicFetch, isa.AtomicAnd | isa.AtomicFetch, isa.AtomicXor | isa.AtomicFetch:
-		c.fetchLoop(op[ins.Imm&^isa.AtomicFetch], w, base, off, src)
+		c.fetchLoop(op(ins.Imm), w, base, off, src)
 	case isa.AtomicXchg:
 		a.xchg(w, base, off, src)
 	case isa.AtomicCmpXchg:
@@ -178,12 +178,8 @@ func (c *compiler) jump(pc int, ins isa.Instruction) error {
 	case !w && (op == isa.JmpCall || op == isa.JmpExit):
 		return c.unknown(ins)
 	}
-	cc, ok := map[uint8]cond{
-		isa.JmpJEQ: condE, isa.JmpJNE: condNE, isa.JmpJSET: condNE,
-		isa.JmpJGT: condA, isa.JmpJGE: condAE, isa.JmpJLT: condB, isa.JmpJLE: condBE,
-		isa.JmpJSGT: condG, isa.JmpJSGE: condGE, isa.JmpJSLT: condL, isa.JmpJSLE: condLE,
-	}[op]
-	if !ok {
+	cc := jumpCond[op>>4]
+	if cc == 0 {
 		return c.unknown(ins)
 	}
 	dst := regs[ins.Dst]
@@ -206,6 +202,14 @@ func (c *compiler) jump(pc int, ins isa.Instruction) error {
 	}
 	c.branch(pc, c.branchTarget(pc), &cc)
 	return nil
+}
+
+// jumpCond maps eBPF conditional jumps (op>>4) to x86 conditions; 0
+// marks operations that are not conditional jumps.
+var jumpCond = [16]cond{
+	isa.JmpJEQ >> 4: condE, isa.JmpJNE >> 4: condNE, isa.JmpJSET >> 4: condNE,
+	isa.JmpJGT >> 4: condA, isa.JmpJGE >> 4: condAE, isa.JmpJLT >> 4: condB, isa.JmpJLE >> 4: condBE,
+	isa.JmpJSGT >> 4: condG, isa.JmpJSGE >> 4: condGE, isa.JmpJSLT >> 4: condL, isa.JmpJSLE >> 4: condLE,
 }
 
 // branch jumps to instruction t (if cc is non-nil, when it holds). A
