@@ -22,6 +22,9 @@ type insnInfo struct {
 	// (see computePrecision).
 	preciseIn uint16
 	sub       int // index of the subprogram containing the instruction
+	// base records whether loads and stores at the instruction went
+	// through the context (baseCtx) or other memory (baseOther).
+	base uint8
 }
 
 func (v *verifier) errAt(pc int, format string, args ...any) error {

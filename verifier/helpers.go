@@ -132,6 +132,11 @@ var helperProtos = map[int32]*helperProto{
 	208: {name: "ktime_get_tai_ns"},
 }
 
+// HelperKnown reports whether the verifier has a prototype for the helper
+// with Linux number n (a helper without one cannot be called by a verified
+// program).
+func HelperKnown(n int32) bool { return helperProtos[n] != nil }
+
 // helperName returns the helper's name for the log.
 func helperName(n int32) string {
 	if p := helperProtos[n]; p != nil {

@@ -4,11 +4,30 @@ import (
 	"github.com/bpfhost/bpfhost/maps"
 )
 
+// Kinds of base pointers an instruction accessed memory through.
+const (
+	baseCtx   uint8 = 1
+	baseOther uint8 = 2
+)
+
 // checkMem checks a load (write false) or store (write true, val the value
 // stored) of size bytes at register ptrno + off, and returns what a load
 // yields.
 func (v *verifier) checkMem(pc int, ptrno uint8, off int16, size int, write bool, val *reg, signExt bool) (reg, error) {
 	p := v.cur.cur().regs[ptrno]
+	// One instruction may not access the context on one path and other
+	// memory on another: context accesses are rewritten per instruction
+	// for the host layout (the kernel's "same insn cannot be used with
+	// different pointers").
+	kind := baseOther
+	if p.typ == ptrCtx {
+		kind = baseCtx
+	}
+	if b := &v.info[pc].base; *b == 0 {
+		*b = kind
+	} else if *b != kind && p.typ.isPtr() {
+		return reg{}, v.errAt(pc, "same insn cannot be used with different pointers")
+	}
 	if write && val.typ.isPtr() && v.opts.Unprivileged && p.typ != ptrStack {
 		return reg{}, v.errAt(pc, "R%d leaks addr into %s", ptrno, p.typ)
 	}

@@ -46,14 +46,14 @@ func RegistryMaps(id uint32) (MapInfo, bool) {
 	if m == nil {
 		return MapInfo{}, false
 	}
-	return specInfo(m.Spec()), true
+	return SpecInfo(m.Spec()), true
 }
 
-// specInfo converts a map spec, inner map template included.
-func specInfo(s maps.Spec) MapInfo {
+// SpecInfo describes a map spec to the verifier, inner map template included.
+func SpecInfo(s maps.Spec) MapInfo {
 	mi := MapInfo{Type: s.Type, KeySize: s.KeySize, ValueSize: s.ValueSize, MaxEntries: s.MaxEntries, Flags: s.Flags}
 	if s.InnerMap != nil {
-		in := specInfo(*s.InnerMap)
+		in := SpecInfo(*s.InnerMap)
 		mi.Inner = &in
 	}
 	return mi

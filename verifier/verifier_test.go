@@ -323,6 +323,10 @@ var negativeCases = []vcase{
 	{name: "unprivileged pointer comparison", opts: unpriv, insns: prog(mov64r(r2, r10), jmpr(isa.JmpJGT, r1, r2, 0), retZero), want: "pointer comparison prohibited"},
 	{name: "atomic on ctx", insns: prog(mov64i(r2, 1), atomic(W, r1, r2, 12, isa.AtomicAdd), retZero), want: "BPF_ATOMIC stores into R1 ctx"},
 	{name: "raw memory out of bounds", typ: "raw", insns: prog(ldx(DW, r0, r1, 60), exit()), want: "invalid access to mem"},
+	{name: "one load through the context and the stack", insns: prog(
+		mov64r(r6, r1), st(DW, r10, -8, 0), call(7), mov64r(r2, r6), jmpi(isa.JmpJGT, r0, 5, 2), mov64r(r2, r10), add64i(r2, -8),
+		ldx(W, r3, r2, 0), retZero), want: "same insn cannot be used with different pointers"},
+
 	// Adversarial cases.
 	{name: "range learned for another variable base (word load)", insns: prog(xdpPrologue,
 		ldx(W, r5, r1, 12), alu64i(isa.ALUAnd, r5, 0xff),
