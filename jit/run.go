@@ -172,7 +172,7 @@ func (s *state) call(pc int, r1, r2, r3, r4, r5 uint64) (uint64, error) {
 	if x == nil {
 		return 0, fmt.Errorf("jit: ctx.Call used outside a helper call")
 	}
-	if pc <= 0 || pc >= len(x.code.Offsets)-1 || x.code.Offsets[pc] == NoOffset {
+	if pc < 0 || pc >= len(x.code.Offsets)-1 || x.code.Offsets[pc] == NoOffset {
 		err := fmt.Errorf("%w: callback to instruction %d, which is not a subprogram of program %q", vm.ErrAborted, pc, x.prog.Name)
 		s.fail(err)
 		return 0, err
