@@ -20,12 +20,15 @@ const (
 	FnPerfEventOutput      = 25
 	FnSkbLoadBytes         = 26
 	FnCsumDiff             = 28
+	FnSkbChangeType        = 32
+	FnGetHashRecalc        = 34
 	FnSkbChangeTail        = 38
 	FnSkbPullData          = 39
 	FnCsumUpdate           = 40
 	FnSetHashInvalid       = 41
 	FnSkbChangeHead        = 43
 	FnXDPAdjustHead        = 44
+	FnSetHash              = 48
 	FnSkbAdjustRoom        = 50
 	FnRedirectMap          = 51
 	FnXDPAdjustMeta        = 54
@@ -43,6 +46,7 @@ const (
 	FnRingbufSubmit        = 132
 	FnRingbufDiscard       = 133
 	FnRingbufQuery         = 134
+	FnCsumLevel            = 135
 	FnKtimeGetCoarseNs     = 160
 	FnForEachMapElem       = 164
 	FnSnprintf             = 165
@@ -75,12 +79,15 @@ var Names = map[int32]string{
 	FnPerfEventOutput:      "perf_event_output",
 	FnSkbLoadBytes:         "skb_load_bytes",
 	FnCsumDiff:             "csum_diff",
+	FnSkbChangeType:        "skb_change_type",
+	FnGetHashRecalc:        "get_hash_recalc",
 	FnSkbChangeTail:        "skb_change_tail",
 	FnSkbPullData:          "skb_pull_data",
 	FnCsumUpdate:           "csum_update",
 	FnSetHashInvalid:       "set_hash_invalid",
 	FnSkbChangeHead:        "skb_change_head",
 	FnXDPAdjustHead:        "xdp_adjust_head",
+	FnSetHash:              "set_hash",
 	FnSkbAdjustRoom:        "skb_adjust_room",
 	FnRedirectMap:          "redirect_map",
 	FnXDPAdjustMeta:        "xdp_adjust_meta",
@@ -98,6 +105,7 @@ var Names = map[int32]string{
 	FnRingbufSubmit:        "ringbuf_submit",
 	FnRingbufDiscard:       "ringbuf_discard",
 	FnRingbufQuery:         "ringbuf_query",
+	FnCsumLevel:            "csum_level",
 	FnKtimeGetCoarseNs:     "ktime_get_coarse_ns",
 	FnForEachMapElem:       "for_each_map_elem",
 	FnSnprintf:             "snprintf",

@@ -61,17 +61,6 @@ const (
 	hdrStartNet = 1 // BPF_HDR_START_NET
 )
 
-// SetSKBHeaders records where a socket buffer's link-layer (mac) and
-// network (net) headers start and its protocol (skb->protocol: the
-// EtherType in network byte order, read natively), for
-// bpf_skb_load_bytes_relative and bpf_skb_adjust_room; program types call it
-// when they set up a run.
-func SetSKBHeaders(ctx *vm.Context, mac, net uint64, protocol uint16) {
-	s := state(ctx)
-	s.skbMAC, s.skbNet, s.skbProto, s.skbEncap = mac, net, protocol, false
-	s.vlanProto, s.vlanTCI = 0, 0
-}
-
 // skbLoadBytesRelative is bpf_skb_load_bytes_relative(skb, offset, to,
 // len, start_header): like skb_load_bytes, with offset counted from the
 // link-layer (BPF_HDR_START_MAC) or network (BPF_HDR_START_NET) header,
@@ -87,9 +76,9 @@ func skbLoadBytesRelative(ctx *vm.Context, _, r2, r3, r4, r5 uint64) uint64 {
 	var start uint64
 	switch r5 {
 	case hdrStartMAC:
-		start = s.skbMAC
+		start = s.skb.mac
 	case hdrStartNet:
-		start = s.skbNet
+		start = s.skb.net
 	}
 	if !ctx.HasPacket || start == 0 || off > 0xffff || start+uint64(off)+uint64(n) > ctx.Pkt.End {
 		clear(to)

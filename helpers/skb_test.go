@@ -134,3 +134,32 @@ func TestL4CsumMangledZero(t *testing.T) {
 		t.Fatalf("ret %#x, checksum %#x", r, vm.Load16(ctx.Pkt.Data+6))
 	}
 }
+
+func TestGetHashRecalc(t *testing.T) {
+	// hash runs get_hash_recalc on a UDP frame to dport, then set_hash.
+	hash := func(dport byte) (recalc, afterSet uint64) {
+		f := make([]byte, 14+20+8)
+		f[12], f[13] = 0x08, 0x00
+		copy(f[14:], ipHeader())
+		f[14+20+3] = dport
+		ctx := skbCtx(t, f)
+		SetSKB(ctx, SKBInit{MAC: ctx.Pkt.Data, Net: ctx.Pkt.Data + 14, Protocol: be16(ethPIP)})
+		refreshed := false
+		tab := TC(func(*vm.Context) { refreshed = true })
+		recalc = call(t, tab, FnGetHashRecalc, ctx, 0)
+		if !refreshed || SKBFields(ctx).Hash != uint32(recalc) || recalc == 0 {
+			t.Fatalf("hash %#x, context shows %#x (refreshed %v)", recalc, SKBFields(ctx).Hash, refreshed)
+		}
+		call(t, tab, FnSetHash, ctx, 0, 42)
+		return recalc, call(t, tab, FnGetHashRecalc, ctx, 0)
+	}
+	a, set := hash(53)
+	b, _ := hash(53)
+	c, _ := hash(54)
+	if a != b || a == c {
+		t.Errorf("same flow %#x %#x, other port %#x", a, b, c)
+	}
+	if set != 42 {
+		t.Errorf("get_hash_recalc after set_hash(42) = %d", set)
+	}
+}

@@ -65,20 +65,15 @@ func skbChangeHead(refresh Refresh) vm.Helper {
 			pk.Data += shift
 			pk.End += shift
 			pk.BufEnd = max(pk.BufEnd, pk.End)
-			s.skbNet += shift
+			s.skb.net += shift
 		}
 		pk.Data -= room
 		pk.Meta = pk.Data
 		// The new bytes are the link-layer header; the network header
 		// stays where it was.
-		s.skbMAC = pk.Data
+		s.skb.mac = pk.Data
 		clear(vm.Bytes(pk.Data, int(room)))
 		refresh(ctx)
 		return 0
 	}
 }
-
-// setHashInvalid is bpf_set_hash_invalid(skb): clear the packet's hash.
-// bpfhost never computes one (__sk_buff.hash reads 0), so there is nothing
-// to clear.
-func setHashInvalid(*vm.Context, uint64, uint64, uint64, uint64, uint64) uint64 { return 0 }

@@ -57,10 +57,6 @@ func netBaseLen(proto uint16) uint64 {
 	return 0
 }
 
-// SKBProtocol returns skb->protocol of the run's socket buffer, as the
-// helpers may have changed it (program types copy it into the context).
-func SKBProtocol(ctx *vm.Context) uint16 { return state(ctx).skbProto }
-
 // skbAdjustRoom is bpf_skb_adjust_room(skb, len_diff, mode, flags).
 func skbAdjustRoom(refresh Refresh) vm.Helper {
 	return func(ctx *vm.Context, _, r2, r3, r4, _ uint64) uint64 {
@@ -82,12 +78,12 @@ func skbAdjustRoom(refresh Refresh) vm.Helper {
 		if abs > 0xfff {
 			return neg(eFAULT)
 		}
-		proto := s.skbProto
+		proto := s.skb.proto
 		if proto != be16(ethPIP) && proto != be16(ethPIPv6) {
 			return neg(maps.ENOTSUPP)
 		}
 		lenMin := netBaseLen(proto)
-		off := s.skbNet - s.skbMAC
+		off := s.skb.net - s.skb.mac
 		switch r3 {
 		case adjRoomNet:
 			off += lenMin
@@ -109,7 +105,7 @@ func skbAdjustRoom(refresh Refresh) vm.Helper {
 			}
 		}
 		skbLen := pk.End - pk.Data
-		lenCur := skbLen - (s.skbNet - pk.Data)
+		lenCur := skbLen - (s.skb.net - pk.Data)
 		if shrink && (abs >= lenCur || lenCur-abs < lenMin) || !shrink && skbLen+abs > skbMaxLen {
 			return neg(maps.ENOTSUPP)
 		}
@@ -118,6 +114,9 @@ func skbAdjustRoom(refresh Refresh) vm.Helper {
 			ret = skbNetShrink(ctx, s, off, abs, flags)
 		} else {
 			ret = skbNetGrow(ctx, s, off, abs, flags)
+		}
+		if ret == 0 && flags&adjRoomNoCsumReset == 0 {
+			s.skb.resetCsum()
 		}
 		refresh(ctx)
 		return ret
@@ -133,13 +132,13 @@ func skbNetShrink(ctx *vm.Context, s *cpuState, off, n, flags uint64) uint64 {
 	copy(vm.Bytes(pk.Data+n, int(off)), vm.Bytes(pk.Data, int(off)))
 	pk.Data += n
 	pk.Meta = pk.Data
-	s.skbMAC += n
-	s.skbNet += n
+	s.skb.mac += n
+	s.skb.net += n
 	switch {
-	case s.skbProto == be16(ethPIP) && flags&adjRoomDecapIPv6 != 0:
-		s.skbProto = be16(ethPIPv6)
-	case s.skbProto == be16(ethPIPv6) && flags&adjRoomDecapIPv4 != 0:
-		s.skbProto = be16(ethPIP)
+	case s.skb.proto == be16(ethPIP) && flags&adjRoomDecapIPv6 != 0:
+		s.skb.proto = be16(ethPIPv6)
+	case s.skb.proto == be16(ethPIPv6) && flags&adjRoomDecapIPv4 != 0:
+		s.skb.proto = be16(ethPIP)
 	}
 	return 0
 }
@@ -155,14 +154,14 @@ func skbNetGrow(ctx *vm.Context, s *cpuState, off, n, flags uint64) uint64 {
 			flags&(adjRoomEncapGRE|adjRoomEncapUDP) == adjRoomEncapGRE|adjRoomEncapUDP,
 			flags&adjRoomEncapL2Eth != 0 && innerMACLen < ethHlen:
 			return neg(maps.EINVAL)
-		case s.skbEncap:
+		case s.skb.encap:
 			return neg(eALREADY)
 		case innerMACLen > n:
 			return neg(maps.EINVAL)
 		}
 	}
 	pk := &ctx.Pkt
-	macLen := s.skbNet - s.skbMAC
+	macLen := s.skb.net - s.skb.mac
 	if head := pk.Data - pk.HardStart; head < n {
 		// Not enough headroom: move the packet towards the end of the
 		// buffer, as the kernel reallocates the head.
@@ -175,23 +174,23 @@ func skbNetGrow(ctx *vm.Context, s *cpuState, off, n, flags uint64) uint64 {
 		pk.Data += shift
 		pk.End += shift
 		pk.BufEnd = max(pk.BufEnd, pk.End)
-		s.skbMAC += shift
-		s.skbNet += shift
+		s.skb.mac += shift
+		s.skb.net += shift
 	}
 	pk.Data -= n
 	pk.Meta = pk.Data
 	copy(vm.Bytes(pk.Data, int(off)), vm.Bytes(pk.Data+n, int(off)))
 	clear(vm.Bytes(pk.Data+off, int(n)))
-	s.skbMAC -= n
-	s.skbNet -= n
+	s.skb.mac -= n
+	s.skb.net -= n
 	if encap {
-		s.skbEncap = true
-		s.skbNet = s.skbMAC + macLen
+		s.skb.encap = true
+		s.skb.net = s.skb.mac + macLen
 		switch {
-		case s.skbProto == be16(ethPIP) && flags&adjRoomEncapIPv6 != 0:
-			s.skbProto = be16(ethPIPv6)
-		case s.skbProto == be16(ethPIPv6) && flags&adjRoomEncapIPv4 != 0:
-			s.skbProto = be16(ethPIP)
+		case s.skb.proto == be16(ethPIP) && flags&adjRoomEncapIPv6 != 0:
+			s.skb.proto = be16(ethPIPv6)
+		case s.skb.proto == be16(ethPIPv6) && flags&adjRoomEncapIPv4 != 0:
+			s.skb.proto = be16(ethPIP)
 		}
 	}
 	return 0

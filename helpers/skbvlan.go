@@ -20,13 +20,6 @@ const (
 	ethPVlanQinQ = 0x88a8 // ETH_P_8021AD
 )
 
-// SKBVlan returns the run's accelerated VLAN tag: whether there is one, its
-// protocol (network byte order, read natively) and its TCI.
-func SKBVlan(ctx *vm.Context) (present bool, proto, tci uint16) {
-	s := state(ctx)
-	return s.vlanProto != 0 || s.vlanTCI != 0, s.vlanProto, s.vlanTCI
-}
-
 func isVlanProto(p uint16) bool { return p == be16(ethPVlan) || p == be16(ethPVlanQinQ) }
 
 // skbVlanPush is bpf_skb_vlan_push(skb, vlan_proto, vlan_tci); a protocol
@@ -41,10 +34,10 @@ func skbVlanPush(refresh Refresh) vm.Helper {
 		if !isVlanProto(proto) {
 			proto = be16(ethPVlan)
 		}
-		if s.vlanProto != 0 || s.vlanTCI != 0 {
+		if s.skb.vlanProto != 0 || s.skb.vlanTCI != 0 {
 			// Move the accelerated tag into the packet, after the MACs.
 			pk := &ctx.Pkt
-			if pk.Data != s.skbMAC {
+			if pk.Data != s.skb.mac {
 				return neg(maps.EINVAL)
 			}
 			if pk.Data-pk.HardStart < vlanHlen {
@@ -53,13 +46,13 @@ func skbVlanPush(refresh Refresh) vm.Helper {
 			pk.Data -= vlanHlen
 			pk.Meta = pk.Data
 			copy(vm.Bytes(pk.Data, 12), vm.Bytes(pk.Data+vlanHlen, 12))
-			vm.Store16(pk.Data+12, uint64(s.vlanProto))
-			binary.BigEndian.PutUint16(vm.Bytes(pk.Data+14, 2), s.vlanTCI)
-			s.skbMAC -= vlanHlen
-			s.skbNet -= vlanHlen
-			s.skbProto = s.vlanProto
+			vm.Store16(pk.Data+12, uint64(s.skb.vlanProto))
+			binary.BigEndian.PutUint16(vm.Bytes(pk.Data+14, 2), s.skb.vlanTCI)
+			s.skb.mac -= vlanHlen
+			s.skb.net -= vlanHlen
+			s.skb.proto = s.skb.vlanProto
 		}
-		s.vlanProto, s.vlanTCI = proto, tci
+		s.skb.vlanProto, s.skb.vlanTCI = proto, tci
 		refresh(ctx)
 		return 0
 	}
@@ -73,10 +66,10 @@ func skbVlanPop(refresh Refresh) vm.Helper {
 		}
 		s := state(ctx)
 		defer refresh(ctx)
-		if s.vlanProto != 0 || s.vlanTCI != 0 {
-			s.vlanProto, s.vlanTCI = 0, 0
+		if s.skb.vlanProto != 0 || s.skb.vlanTCI != 0 {
+			s.skb.vlanProto, s.skb.vlanTCI = 0, 0
 		} else {
-			if !isVlanProto(s.skbProto) {
+			if !isVlanProto(s.skb.proto) {
 				return 0
 			}
 			if _, ret := vlanPopData(ctx, s); ret != 0 {
@@ -84,15 +77,15 @@ func skbVlanPop(refresh Refresh) vm.Helper {
 			}
 		}
 		// The next tag in the packet becomes the accelerated one.
-		if !isVlanProto(s.skbProto) {
+		if !isVlanProto(s.skb.proto) {
 			return 0
 		}
-		proto := s.skbProto
+		proto := s.skb.proto
 		tci, ret := vlanPopData(ctx, s)
 		if ret != 0 {
 			return ret
 		}
-		s.vlanProto, s.vlanTCI = proto, tci
+		s.skb.vlanProto, s.skb.vlanTCI = proto, tci
 		return 0
 	}
 }
@@ -102,7 +95,7 @@ func skbVlanPop(refresh Refresh) vm.Helper {
 // encapsulated protocol.
 func vlanPopData(ctx *vm.Context, s *cpuState) (uint16, uint64) {
 	pk := &ctx.Pkt
-	if pk.Data != s.skbMAC {
+	if pk.Data != s.skb.mac {
 		return 0, neg(maps.EINVAL)
 	}
 	if pk.End-pk.Data < ethHlen+vlanHlen {
@@ -113,18 +106,18 @@ func vlanPopData(ctx *vm.Context, s *cpuState) (uint16, uint64) {
 	inner := binary.BigEndian.Uint16(hdr[16:])
 	switch {
 	case inner >= 0x600:
-		s.skbProto = be16(inner)
+		s.skb.proto = be16(inner)
 	case pk.End-pk.Data >= ethHlen+vlanHlen+2 && vm.Load16(pk.Data+ethHlen+vlanHlen) == 0xffff:
-		s.skbProto = be16(1) // ETH_P_802_3
+		s.skb.proto = be16(1) // ETH_P_802_3
 	default:
-		s.skbProto = be16(4) // ETH_P_802_2
+		s.skb.proto = be16(4) // ETH_P_802_2
 	}
 	copy(vm.Bytes(pk.Data+vlanHlen, 12), vm.Bytes(pk.Data, 12))
 	pk.Data += vlanHlen
 	pk.Meta = pk.Data
-	s.skbMAC += vlanHlen
-	if s.skbNet < pk.Data+ethHlen {
-		s.skbNet = pk.Data + ethHlen
+	s.skb.mac += vlanHlen
+	if s.skb.net < pk.Data+ethHlen {
+		s.skb.net = pk.Data + ethHlen
 	}
 	return tci, 0
 }

@@ -28,16 +28,8 @@ type cpuState struct {
 	keysUsed int
 	// lockHeld is the address of the bpf_spin_lock the run holds, or 0.
 	lockHeld uint64
-	// skbMAC and skbNet are the addresses of the link-layer and network
-	// headers of a socket buffer (skb_mac_header, skb_network_header).
-	skbMAC, skbNet uint64
-	// skbProto is skb->protocol (network byte order, read natively) and
-	// skbEncap whether bpf_skb_adjust_room encapsulated the packet.
-	skbProto uint16
-	skbEncap bool
-	// vlanProto and vlanTCI are the accelerated VLAN tag (skb->vlan_proto
-	// in network byte order, skb->vlan_tci); both 0 when there is none.
-	vlanProto, vlanTCI uint16
+	// skb is the socket-buffer state the skb helpers keep (skbstate.go).
+	skb skbState
 }
 
 type reservation struct {

@@ -66,10 +66,11 @@ func XDP(refresh Refresh) *vm.HelperTable {
 // (skb_load_bytes, skb_load_bytes_relative, skb_store_bytes,
 // l3/l4_csum_replace, csum_diff, csum_update, skb_pull_data,
 // skb_change_tail, skb_change_head, skb_adjust_room, skb_vlan_push,
-// skb_vlan_pop, set_hash_invalid), redirect and the packet flavour of
-// perf_event_output, following the kernel's tc_cls_act_func_proto. The
-// helpers that change the packet call refresh afterwards, so the context
-// block stays in sync.
+// skb_vlan_pop, skb_change_type, set_hash, set_hash_invalid,
+// get_hash_recalc, csum_level),
+// redirect and the packet flavour of perf_event_output, following the
+// kernel's tc_cls_act_func_proto. The helpers that change the packet or its
+// metadata call refresh afterwards, so the context block stays in sync.
 func TC(refresh Refresh) *vm.HelperTable {
 	t := Generic()
 	t[FnSkbChangeTail] = skbChangeTail(refresh)
@@ -77,7 +78,11 @@ func TC(refresh Refresh) *vm.HelperTable {
 	t[FnSkbAdjustRoom] = skbAdjustRoom(refresh)
 	t[FnSkbVlanPush] = skbVlanPush(refresh)
 	t[FnSkbVlanPop] = skbVlanPop(refresh)
-	t[FnSetHashInvalid] = setHashInvalid
+	t[FnSetHashInvalid] = setHashInvalid(refresh)
+	t[FnSetHash] = setHash(refresh)
+	t[FnGetHashRecalc] = getHashRecalc(refresh)
+	t[FnSkbChangeType] = skbChangeType(refresh)
+	t[FnCsumLevel] = csumLevel
 	t[FnSkbLoadBytes] = skbLoadBytes
 	t[FnSkbLoadBytesRelative] = skbLoadBytesRelative
 	t[FnSkbStoreBytes] = skbStoreBytes

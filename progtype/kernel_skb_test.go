@@ -135,6 +135,8 @@ func TestKernelSKBPrograms(t *testing.T) {
 		{"tc adjust room", "tc_room", udpFrame(30), nil},
 		{"tc adjust room 6", "tc_room6", udpFrame(30), nil},
 		{"tc vlan", "tc_vlan", udpFrame(30), nil},
+		{"tc metadata", "tc_meta", udpFrame(30), nil},
+		{"tc metadata broadcast", "tc_meta", bcast, nil},
 		{"tc vlan on a tagged frame", "tc_vlan", pkt.Build(pkt.Spec{Src: "10.0.0.1", Dst: "10.0.0.2", Proto: layers.IPProtocolUDP, SPort: 1, DPort: 2, VLANs: []uint16{5, 6}}), nil},
 		{"tc adjust room not IP", "tc_room", append([]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0x88, 0x47}, make([]byte, 50)...), nil},
 		{"socket filter", "sf_fields", udpFrame(10), nil},

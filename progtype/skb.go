@@ -36,6 +36,7 @@ const (
 	skbTCIndex        = 44
 	skbCB             = 48
 	skbCBSize         = 20
+	skbHash           = 68
 	skbTCClassid      = 72
 	skbFamily         = 88
 	skbRemoteIP4      = 92
@@ -138,20 +139,24 @@ var (
 	CgroupSKB Type = &skbType{name: "cgroup_skb", layout: cgroupSKBFields(), helpers: helpers.CgroupSKB()}
 )
 
-// syncSKB writes the packet's length, bounds and protocol into the context
-// block; the resizing helpers call it after they change the packet.
+// syncSKB copies into the context block what the helpers may change: the
+// packet's length and bounds, protocol, pkt_type, hash and VLAN tag.
 func syncSKB(ctx *vm.Context) {
 	pk := ctx.Pkt
-	vm.Store32(ctx.Ctx+skbLen, pk.End-pk.Data)
-	vm.Store32(ctx.Ctx+skbProtocol, uint64(helpers.SKBProtocol(ctx)))
-	present, proto, tci := helpers.SKBVlan(ctx)
-	var p uint64
-	if present {
-		p = 1
+	f := helpers.SKBFields(ctx)
+	var vlan uint64
+	if f.VlanPresent {
+		vlan = 1
 	}
-	vm.Store32(ctx.Ctx+skbVlanPresent, p)
-	vm.Store32(ctx.Ctx+skbVlanTCI, uint64(tci))
-	vm.Store32(ctx.Ctx+skbVlanProto, uint64(proto))
+	for _, w := range [...]struct {
+		off int
+		v   uint64
+	}{
+		{skbLen, pk.End - pk.Data}, {skbProtocol, uint64(f.Protocol)}, {skbPktType, uint64(f.PktType)},
+		{skbHash, uint64(f.Hash)}, {skbVlanPresent, vlan}, {skbVlanTCI, uint64(f.VlanTCI)}, {skbVlanProto, uint64(f.VlanProto)},
+	} {
+		vm.Store32(ctx.Ctx+uint64(w.off), w.v)
+	}
 	vm.Store64(ctx.Ctx+SKBHostData, pk.Data)
 	vm.Store64(ctx.Ctx+SKBHostDataEnd, pk.End)
 	vm.Store64(ctx.Ctx+SKBHostDataMeta, pk.Meta)

@@ -121,7 +121,7 @@ func (t *skbType) Setup(ctx *vm.Context, in *RunInput) (uint64, uint64, error) {
 	// eth_type_trans leaves the link-layer header at the frame's start and
 	// the network header after it.
 	mac := base + vm.PacketHeadroom
-	helpers.SetSKBHeaders(ctx, mac, mac+ethHlen, ethTypeTrans(in.Data))
+	helpers.SetSKB(ctx, helpers.SKBInit{MAC: mac, Net: mac + ethHlen, Protocol: ethTypeTrans(in.Data), PktType: pktType(in.Data[:6])})
 
 	block := cpu.Ctx[:skbHostHasCtx+4]
 	copy(block, md[:])

@@ -293,3 +293,40 @@ int tc_vlan(struct __sk_buff *skb)
 	bpf_skb_vlan_push(skb, bpf_htons(0x8100), 8);
 	return 0;
 }
+
+SEC("tc")
+int tc_meta(struct __sk_buff *skb)
+{
+	out[0] = skb->hash;
+	out[1] = bpf_set_hash(skb, 0xdeadbeef);
+	out[2] = skb->hash;
+	out[3] = bpf_get_hash_recalc(skb); /* a hash is set: no recalculation */
+	bpf_set_hash_invalid(skb);
+	out[4] = skb->hash;
+	out[5] = skb->pkt_type;
+	out[6] = bpf_skb_change_type(skb, 0);
+	out[7] = skb->pkt_type;
+	out[8] = bpf_skb_change_type(skb, 4);
+	out[9] = skb->pkt_type;
+	out[10] = bpf_csum_level(skb, BPF_CSUM_LEVEL_QUERY);
+	out[11] = bpf_csum_level(skb, BPF_CSUM_LEVEL_INC);
+	out[12] = bpf_csum_level(skb, BPF_CSUM_LEVEL_QUERY);
+	bpf_csum_level(skb, BPF_CSUM_LEVEL_INC);
+	bpf_csum_level(skb, BPF_CSUM_LEVEL_INC);
+	bpf_csum_level(skb, BPF_CSUM_LEVEL_INC);
+	bpf_csum_level(skb, BPF_CSUM_LEVEL_INC);
+	out[13] = bpf_csum_level(skb, BPF_CSUM_LEVEL_QUERY);
+	out[14] = bpf_csum_level(skb, BPF_CSUM_LEVEL_DEC);
+	out[15] = bpf_csum_level(skb, BPF_CSUM_LEVEL_QUERY);
+	out[16] = bpf_csum_level(skb, 7);
+	/* adjust_room resets the checksum state unless told not to. */
+	bpf_skb_adjust_room(skb, 4, BPF_ADJ_ROOM_MAC, BPF_F_ADJ_ROOM_NO_CSUM_RESET);
+	out[17] = bpf_csum_level(skb, BPF_CSUM_LEVEL_QUERY);
+	bpf_skb_adjust_room(skb, -4, BPF_ADJ_ROOM_MAC, 0);
+	out[18] = bpf_csum_level(skb, BPF_CSUM_LEVEL_QUERY);
+	bpf_csum_level(skb, BPF_CSUM_LEVEL_INC);
+	out[19] = bpf_csum_level(skb, BPF_CSUM_LEVEL_RESET);
+	out[20] = bpf_csum_level(skb, BPF_CSUM_LEVEL_QUERY);
+	out[21] = bpf_csum_level(skb, BPF_CSUM_LEVEL_DEC);
+	return 0;
+}
