@@ -1,0 +1,152 @@
+package integration
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/bpfhost/bpfhost/loader"
+	"github.com/bpfhost/bpfhost/progtype"
+	"github.com/bpfhost/bpfhost/verifier"
+)
+
+// TestProtosCoverProgtypeHelpers checks that every helper a program type
+// offers has a verifier prototype.
+func TestProtosCoverProgtypeHelpers(t *testing.T) {
+	for _, name := range progtype.Names() {
+		pt, _ := progtype.ByName(name)
+		h := pt.Helpers()
+		for n := int32(0); n < 256; n++ {
+			if h.Lookup(n) != nil && !verifier.HelperKnown(n) {
+				t.Errorf("program type %s offers helper %d, which has no verifier prototype", name, n)
+			}
+		}
+	}
+}
+
+// linuxPointers are the packet pointer fields of the Linux contexts, by
+// offset: struct xdp_md and struct __sk_buff.
+func linuxPointers(name string) map[int32]verifier.FieldKind {
+	switch {
+	case name == "xdp":
+		return map[int32]verifier.FieldKind{0: verifier.FieldPacket, 4: verifier.FieldPacketEnd, 8: verifier.FieldPacketMeta}
+	case strings.HasPrefix(name, "sched_") || name == "cgroup_skb" || name == "socket_filter":
+		return map[int32]verifier.FieldKind{76: verifier.FieldPacket, 80: verifier.FieldPacketEnd, 140: verifier.FieldPacketMeta}
+	}
+	return nil
+}
+
+// hostTypeInfo describes a program type in the host layout the loader's
+// rewrite produces: the accesses its ContextAccess maps Linux accesses to
+// (found by enumerating every offset, size and direction), with the packet
+// pointers where the Linux ones land.
+func hostTypeInfo(pt progtype.Type) *verifier.TypeInfo {
+	type access struct {
+		off   int32
+		size  int
+		write bool
+	}
+	ptrs := linuxPointers(pt.Name())
+	host := map[access]verifier.FieldKind{}
+	for off := int32(0); off < 512; off++ {
+		for _, size := range []int{1, 2, 4, 8} {
+			for _, write := range []bool{false, true} {
+				ho, hs, err := pt.ContextAccess(off, size, write)
+				if err != nil {
+					continue
+				}
+				host[access{int32(ho), hs, write}] = ptrs[off] // FieldScalar unless a pointer
+			}
+		}
+	}
+	ctx := verifier.ContextFunc(func(off int32, size int, write bool) (verifier.FieldKind, error) {
+		k, ok := host[access{off, size, write}]
+		if !ok {
+			return 0, fmt.Errorf("no %d-byte host field at offset %d", size, off)
+		}
+		return k, nil
+	})
+	name := pt.Name()
+	return &verifier.TypeInfo{Name: name, Context: ctx, Helpers: pt.Helpers(),
+		PacketWrite: name == "xdp" || name == "sched_cls" || name == "sched_act"}
+}
+
+// TestLoaderLinkedCorpus links every program of the object corpus with the
+// real loader (calls resolved, context accesses rewritten for the host) and
+// verifies the result: programs in objects named bad_* must be refused,
+// all others accepted.
+func TestLoaderLinkedCorpus(t *testing.T) {
+	var objs []string
+	for _, pat := range []string{"../testdata/*.o", "../../testdata/progs/*.o", "../../progtype/testdata/*.o", "../../examples/*/bpf/*.o"} {
+		m, _ := filepath.Glob(pat)
+		objs = append(objs, m...)
+	}
+	if len(objs) == 0 {
+		t.Skip("no objects")
+	}
+	nprogs := 0
+	for _, obj := range objs {
+		spec, err := ebpf.LoadCollectionSpec(obj)
+		if err != nil {
+			t.Errorf("%s: %v", obj, err)
+			continue
+		}
+		names := make([]string, 0, len(spec.Maps))
+		for n := range spec.Maps {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		ids := map[string]uint32{}
+		table := map[uint32]verifier.MapInfo{}
+		for i, n := range names {
+			ms, err := loader.MapSpec(spec.Maps[n])
+			if err != nil {
+				continue // a map type bpfhost lacks; its programs fail to link
+			}
+			ids[n] = uint32(i + 1)
+			table[uint32(i+1)] = verifier.SpecInfo(ms)
+		}
+		bad := strings.HasPrefix(filepath.Base(obj), "bad_")
+		for name, ps := range spec.Programs {
+			pt, ok := progtype.ForSection(ps.SectionName)
+			if !ok {
+				continue
+			}
+			c, err := loader.Convert(ps)
+			if err != nil {
+				t.Errorf("%s/%s: convert: %v", obj, name, err)
+				continue
+			}
+			insns, err := loader.Link(c, pt, func(ref loader.MapRef) (uint32, error) {
+				if id, ok := ids[ref.Map]; ok {
+					return id, nil
+				}
+				return 0, errors.New("unknown map " + ref.Map)
+			})
+			if err != nil {
+				if !bad {
+					t.Errorf("%s/%s: link: %v", obj, name, err)
+				}
+				continue
+			}
+			nprogs++
+			res, err := verifier.Verify(insns, verifier.Options{ProgType: pt.Name(), Type: hostTypeInfo(pt), Maps: verifier.MapTable(table)})
+			switch {
+			case bad && err == nil:
+				t.Errorf("%s/%s: accepted an unsafe program", obj, name)
+			case !bad && err != nil:
+				log := strings.Split(res.Log, "\n")
+				if len(log) > 12 {
+					log = log[len(log)-12:]
+				}
+				t.Errorf("%s/%s (%s): refused: %v\n%s", obj, name, pt.Name(), err, strings.Join(log, "\n"))
+			}
+		}
+	}
+	t.Logf("verified %d linked programs", nprogs)
+}
