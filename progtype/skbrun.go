@@ -64,16 +64,17 @@ func parseSKBCtx(name string, in []byte) ([skbSize]byte, error) {
 			return md, fmt.Errorf("%s: ctx_in has non-zero byte %d beyond struct __sk_buff (%d bytes): %w", name, i, skbSize, maps.E2BIG)
 		}
 	}
-	pos := 0
-	for _, a := range skbCtxAllowed {
-		if i := bytes.IndexFunc(md[pos:a.off], func(r rune) bool { return r != 0 }); i >= 0 {
-			return md, fmt.Errorf("%s: ctx_in sets byte %d of struct __sk_buff, which is not one of the fields a test run accepts (mark, priority, ingress_ifindex, ifindex, cb, tstamp, wire_len, gso_segs, gso_size, hwtstamp): %w", name, pos+i, maps.EINVAL)
+	allowed := func(i int) bool {
+		for _, a := range skbCtxAllowed {
+			if i >= a.off && i < a.end {
+				return true
+			}
 		}
-		pos = a.end
+		return false
 	}
-	for i := pos; i < skbSize; i++ {
-		if md[i] != 0 {
-			return md, fmt.Errorf("%s: ctx_in sets byte %d of struct __sk_buff, which is not one of the fields a test run accepts: %w", name, i, maps.EINVAL)
+	for i, b := range md {
+		if b != 0 && !allowed(i) {
+			return md, fmt.Errorf("%s: ctx_in sets byte %d of struct __sk_buff, which is not one of the fields a test run accepts (mark, priority, ingress_ifindex, ifindex, cb, tstamp, wire_len, gso_segs, gso_size, hwtstamp): %w", name, i, maps.EINVAL)
 		}
 	}
 	return md, nil
