@@ -101,4 +101,10 @@ func TestKernelRawTracepoint(t *testing.T) {
 	if _, err := prog.Run(&cilium.RunOptions{Context: make([]byte, 104)}); err == nil {
 		t.Error("the kernel ran 13 arguments")
 	}
+	// Like bpfhost (TestOthersLoad), the kernel cannot test-run the others.
+	for _, name := range []string{"kp", "tp", "pe", "connect4_prog", "sock_create", "sock_ops_prog"} {
+		if _, err := kcoll.Programs[name].Run(&cilium.RunOptions{Data: make([]byte, 64)}); !errors.Is(err, cilium.ErrNotSupported) {
+			t.Errorf("kernel test run of %s: %v, want not supported", name, err)
+		}
+	}
 }
