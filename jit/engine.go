@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sync/atomic"
 
 	"github.com/bpfhost/bpfhost/jit/internal/execmem"
 	"github.com/bpfhost/bpfhost/vm"
@@ -120,6 +121,9 @@ type Executable struct {
 
 	// Absolute addresses of the stubs.
 	base, prologue, start, callback uintptr
+
+	// states caches the per-CPU run state by CPU ID (see stateFor).
+	states [stateCacheSize]atomic.Pointer[state]
 }
 
 // Code returns the compiled code the executable runs.

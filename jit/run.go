@@ -21,6 +21,7 @@ type state struct {
 	// moves, so its address is stable.
 	f     Frame
 	stack *offheap.Block
+	cpu   *vm.CPU
 	ctx   *vm.Context
 	// At a helper exit: the running executable, its r10 and native stack
 	// pointer, for callbacks the helper makes through ctx.Call.
@@ -43,7 +44,7 @@ func stateFor(cpu *vm.CPU) (*state, error) {
 			allocErr = err
 			return (*state)(nil)
 		}
-		s := &state{stack: blk}
+		s := &state{stack: blk, cpu: cpu}
 		s.f.NativeStack = blk.Addr() + uintptr(blk.Len())
 		s.callFn = s.call
 		// The native stack is freed with the state when the CPU goes.
@@ -56,10 +57,31 @@ func stateFor(cpu *vm.CPU) (*state, error) {
 	return s, nil
 }
 
+// stateCacheSize is how many CPU IDs an executable remembers the state of.
+const stateCacheSize = 64
+
+// stateFor returns the CPU's state through the executable's cache, which
+// saves the CPU's scratch-map lookup (half the fixed cost of a run). A
+// slot is shared by CPUs of the same ID in different pools, hence the
+// atomic access and the check that the state is this CPU's.
+func (x *Executable) stateFor(cpu *vm.CPU) (*state, error) {
+	id := cpu.ID
+	if id >= 0 && id < stateCacheSize {
+		if s := x.states[id].Load(); s != nil && s.cpu == cpu {
+			return s, nil
+		}
+	}
+	s, err := stateFor(cpu)
+	if err == nil && id >= 0 && id < stateCacheSize {
+		x.states[id].Store(s)
+	}
+	return s, err
+}
+
 // Run executes the program from instruction 0 with r1, r2 as given and r10
 // at the top of the CPU's stack.
 func (x *Executable) Run(ctx *vm.Context, r1, r2 uint64) (uint64, error) {
-	s, err := stateFor(ctx.CPU)
+	s, err := x.stateFor(ctx.CPU)
 	if err != nil {
 		return 0, err
 	}
