@@ -40,8 +40,16 @@ type testServer struct {
 // startServer serves a fresh state directory in this process.
 func startServer(t testing.TB, auth *Auth) *testServer {
 	t.Helper()
+	return startServerWith(t, Options{Auth: auth})
+}
+
+// startServerWith serves a fresh state directory with opts (Root is set here).
+func startServerWith(t testing.TB, opts Options) *testServer {
+	t.Helper()
 	root := t.TempDir()
-	srv, err := New(Options{Root: root, Auth: auth})
+	opts.Root = root
+	auth := opts.Auth
+	srv, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

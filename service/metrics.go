@@ -90,23 +90,25 @@ func (s *Server) writeMetrics(w *strings.Builder) {
 	}
 	m.mu.Unlock()
 	s.mu.RLock()
+	if s.st == nil {
+		s.mu.RUnlock()
+		return
+	}
 	nm, np, npins := len(s.st.Meta.Maps), len(s.st.Meta.Progs), len(s.st.Meta.Pins)
-	s.mu.RUnlock()
 	fmt.Fprintf(w, "# HELP bpfhost_maps Live maps.\n# TYPE bpfhost_maps gauge\nbpfhost_maps %d\n", nm)
 	fmt.Fprintf(w, "# HELP bpfhost_programs Live programs.\n# TYPE bpfhost_programs gauge\nbpfhost_programs %d\n", np)
 	fmt.Fprintf(w, "# HELP bpfhost_pins Pins.\n# TYPE bpfhost_pins gauge\nbpfhost_pins %d\n", npins)
 	fmt.Fprintf(w, "# HELP bpfhost_prog_run_count Test runs per program.\n# TYPE bpfhost_prog_run_count counter\n")
-	var lines []string
-	s.stats.Range(func(k, v any) bool {
-		st := v.(*progStats)
-		lines = append(lines, fmt.Sprintf("bpfhost_prog_run_count{id=\"%d\"} %d\nbpfhost_prog_run_time_seconds_total{id=\"%d\"} %g\n",
-			k.(uint32), st.runCnt.Load(), k.(uint32), float64(st.runTimeNs.Load())/1e9))
-		return true
-	})
-	sort.Strings(lines)
-	for _, l := range lines {
-		w.WriteString(l)
+	for _, id := range s.st.SortedProgIDs() {
+		cnt, _ := s.st.RunStats(id)
+		fmt.Fprintf(w, "bpfhost_prog_run_count{id=\"%d\"} %d\n", id, cnt)
 	}
+	fmt.Fprintf(w, "# HELP bpfhost_prog_run_seconds_total Time in test runs per program.\n# TYPE bpfhost_prog_run_seconds_total counter\n")
+	for _, id := range s.st.SortedProgIDs() {
+		_, ns := s.st.RunStats(id)
+		fmt.Fprintf(w, "bpfhost_prog_run_seconds_total{id=\"%d\"} %g\n", id, float64(ns)/1e9)
+	}
+	s.mu.RUnlock()
 }
 
 // serveMetrics answers GET /metrics on l.

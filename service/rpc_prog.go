@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/bpfhost/bpfhost/api"
 	"github.com/bpfhost/bpfhost/ebpf"
@@ -19,10 +18,7 @@ func (s *Server) progInfo(pm *state.ProgMeta) *api.ProgInfo {
 	pi := &api.ProgInfo{Id: pm.ID, Type: pm.Type, Name: pm.Name, Tag: pm.Tag, GplCompatible: pm.GPL,
 		LoadedAtUnixNano: pm.LoadedAt, Uid: pm.UID, BytesXlated: uint32(len(pm.Insns)),
 		MapIds: append([]uint32(nil), pm.MapIDs...), BtfId: pm.BTFID, Pinned: s.st.PinsOf(state.KindProg, pm.ID)}
-	if v, ok := s.stats.Load(pm.ID); ok {
-		st := v.(*progStats)
-		pi.RunCnt, pi.RunTimeNs = st.runCnt.Load(), st.runTimeNs.Load()
-	}
+	pi.RunCnt, pi.RunTimeNs = s.st.RunStats(pm.ID)
 	return pi
 }
 
@@ -97,9 +93,8 @@ func (s *Server) ProgRun(ctx context.Context, req *api.ProgRunRequest) (*api.Pro
 	if req.WantCtxOut {
 		opts.ContextOut = make([]byte, 0, outSize(req.CtxSizeOut, len(req.CtxIn)))
 	}
-	start := time.Now()
 	ret, err := p.Run(&opts)
-	s.countRun(pm.ID, req.Repeat, opts.Duration, time.Since(start))
+	s.st.CountRun(pm.ID, req.Repeat, opts.Duration)
 	if err != nil {
 		if errors.As(err, new(maps.Errno)) {
 			return nil, toStatus(err)
@@ -117,20 +112,4 @@ func outSize(asked uint32, in int) int {
 		return int(asked)
 	}
 	return max(defaultRunOutput, in)
-}
-
-// countRun adds a test run to the program's statistics.
-func (s *Server) countRun(id, repeat uint32, avg, total time.Duration) {
-	v, ok := s.stats.Load(id)
-	if !ok {
-		v, _ = s.stats.LoadOrStore(id, new(progStats))
-	}
-	st := v.(*progStats)
-	n := uint64(max(repeat, 1))
-	st.runCnt.Add(n)
-	if avg > 0 {
-		st.runTimeNs.Add(uint64(avg) * n)
-	} else {
-		st.runTimeNs.Add(uint64(total))
-	}
 }

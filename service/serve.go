@@ -30,6 +30,8 @@ type Config struct {
 	MetricsAddr         string
 	LogLevel            string
 	LogFormat           string
+	// BPFStats enables run_time_ns/run_cnt in `prog show`.
+	BPFStats bool
 	// NoAuth admits every local caller (tests; OSes without peer credentials).
 	NoAuth bool
 }
@@ -48,6 +50,7 @@ func ParseFlags(args []string, stderr io.Writer) (*Config, error) {
 	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this loopback address (off by default)")
 	fs.StringVar(&cfg.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&cfg.LogFormat, "log-format", "text", "text or json")
+	fs.BoolVar(&cfg.BPFStats, "bpf-stats", false, "show run_time_ns and run_cnt in prog show (kernel.bpf_stats_enabled)")
 	fs.BoolVar(&cfg.NoAuth, "no-auth", false, "admit every local caller (no peer credential check)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -138,7 +141,7 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, ready func(*Server)
 			return err
 		}
 	}
-	srv, err := New(Options{Root: root, Engine: cfg.Engine, CPUs: cfg.CPUs, Auth: auth, Logger: log})
+	srv, err := New(Options{Root: root, Engine: cfg.Engine, CPUs: cfg.CPUs, Auth: auth, Logger: log, BPFStats: cfg.BPFStats})
 	if err != nil {
 		return err
 	}

@@ -46,6 +46,9 @@ type Options struct {
 	Auth *Auth
 	// Logger receives structured logs (nil: discarded).
 	Logger *slog.Logger
+	// BPFStats makes `prog show` print run_time_ns and run_cnt, as the
+	// kernel does with kernel.bpf_stats_enabled=1 (the API always has them).
+	BPFStats bool
 }
 
 // Server is a running service: the open state directory and the gRPC
@@ -70,14 +73,7 @@ type Server struct {
 	active     atomic.Int64
 	lastActive atomic.Int64
 
-	stats   sync.Map // program ID -> *progStats
 	metrics metrics
-}
-
-// progStats count the test runs of one program (bpf_stats' run_cnt,
-// run_time_ns).
-type progStats struct {
-	runCnt, runTimeNs atomic.Uint64
 }
 
 // New opens the state directory (failing at once if another process holds
@@ -94,6 +90,7 @@ func New(opts Options) (*Server, error) {
 		}
 		return nil, err
 	}
+	st.StatsEnabled = opts.BPFStats
 	if err := st.EnableTrace(); err != nil {
 		st.Close()
 		return nil, err

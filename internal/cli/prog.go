@@ -80,6 +80,10 @@ func (c *cli) showProg(pm *state.ProgMeta) {
 		}
 		j.strField("tag", pm.Tag)
 		j.boolField("gpl_compatible", pm.GPL)
+		if cnt, ns := c.st.RunStats(pm.ID); c.st.StatsEnabled && ns != 0 {
+			j.uintField("run_time_ns", ns)
+			j.uintField("run_cnt", cnt)
+		}
 		j.uintField("loaded_at", uint64(loaded.Unix()))
 		j.uintField("uid", uint64(pm.UID))
 		j.uintField("bytes_xlated", uint64(len(pm.Insns)))
@@ -115,6 +119,9 @@ func (c *cli) showProg(pm *state.ProgMeta) {
 	fmt.Fprintf(w, "tag %s", pm.Tag)
 	if pm.GPL {
 		fmt.Fprint(w, "  gpl")
+	}
+	if cnt, ns := c.st.RunStats(pm.ID); c.st.StatsEnabled && ns != 0 {
+		fmt.Fprintf(w, " run_time_ns %d run_cnt %d", ns, cnt)
 	}
 	fmt.Fprint(w, "\n")
 	fmt.Fprintf(w, "\tloaded_at %s  uid %d\n", loaded.Format("2006-01-02T15:04:05-0700"), pm.UID)

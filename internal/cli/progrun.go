@@ -121,6 +121,7 @@ func (c *cli) progRun(args []string) error {
 		return errorf("%v", err)
 	}
 	ret, err := prog.Run(opts)
+	c.st.CountRun(id, repeat, opts.Duration)
 	if err != nil {
 		return errorf("failed to run program: %s", errnoMessage(err))
 	}

@@ -82,6 +82,7 @@ type State struct {
 	seq      int
 	trace    traceLog
 	btf      map[uint32]*cilium.CollectionSpec
+	statsTable
 }
 
 // Open locks and loads the state directory root, creating it if needed.
