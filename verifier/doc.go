@@ -54,7 +54,10 @@
 // !CAP_BPF). Helpers are described by prototypes (helpers.go) with argument
 // kinds (map handle, key/value-sized memory, memory plus constant size,
 // context, ring buffer record to release, callback function) and result
-// kinds; xdp_adjust_* invalidate every packet pointer.
+// kinds; helpers that may move packet data (xdp_adjust_*, skb_store_bytes,
+// skb_change_*, ...) invalidate every packet pointer. As in Linux, one
+// instruction may not access the context on one path and other memory on
+// another (the loader rewrites context accesses per instruction).
 //
 // bpf-to-bpf calls push a frame (at most 8; callees get r1-r5, r6-r9 start
 // uninitialized, the caller's r1-r5 are clobbered on return, stack pointers
@@ -95,6 +98,16 @@
 // one-line reason and the processed-instruction summary. LogLevel 1 adds
 // every processed instruction and each path's starting state; 2 adds the
 // state after every instruction.
+//
+// # Tests
+//
+// Besides hand-written accepted and refused programs (each refusal with its
+// expected reason) and clang-built objects, the tests compare verdicts with
+// the running kernel (cilium/ebpf; skipped without bpf()), check the scalar
+// domain and branch refinement against concrete arithmetic, fuzz the
+// verifier with generated programs (internal/progen), and, in the
+// integration package, run every generated program the verifier accepts
+// under the interpreter's checked mode, which must never catch one.
 //
 // # Differences from Linux
 //
