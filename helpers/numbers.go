@@ -39,6 +39,7 @@ const (
 	FnMapPeekElem          = 89
 	FnSpinLock             = 93
 	FnSpinUnlock           = 94
+	FnSkbEcnSetCe          = 97
 	FnJiffies64            = 118
 	FnKtimeGetBootNs       = 125
 	FnRingbufOutput        = 130
@@ -47,6 +48,8 @@ const (
 	FnRingbufDiscard       = 133
 	FnRingbufQuery         = 134
 	FnCsumLevel            = 135
+	FnRedirectNeigh        = 152
+	FnRedirectPeer         = 155
 	FnKtimeGetCoarseNs     = 160
 	FnForEachMapElem       = 164
 	FnSnprintf             = 165
@@ -98,6 +101,7 @@ var Names = map[int32]string{
 	FnMapPeekElem:          "map_peek_elem",
 	FnSpinLock:             "spin_lock",
 	FnSpinUnlock:           "spin_unlock",
+	FnSkbEcnSetCe:          "skb_ecn_set_ce",
 	FnJiffies64:            "jiffies64",
 	FnKtimeGetBootNs:       "ktime_get_boot_ns",
 	FnRingbufOutput:        "ringbuf_output",
@@ -106,6 +110,8 @@ var Names = map[int32]string{
 	FnRingbufDiscard:       "ringbuf_discard",
 	FnRingbufQuery:         "ringbuf_query",
 	FnCsumLevel:            "csum_level",
+	FnRedirectNeigh:        "redirect_neigh",
+	FnRedirectPeer:         "redirect_peer",
 	FnKtimeGetCoarseNs:     "ktime_get_coarse_ns",
 	FnForEachMapElem:       "for_each_map_elem",
 	FnSnprintf:             "snprintf",

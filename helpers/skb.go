@@ -228,6 +228,47 @@ func csumUpdate(*vm.Context, uint64, uint64, uint64, uint64, uint64) uint64 {
 	return neg(maps.ENOTSUPP)
 }
 
+// Internal redirect flags the kernel records for bpf_redirect_neigh and
+// bpf_redirect_peer (net/core/filter.c), kept in vm.Redirect.Flags.
+const (
+	RedirectNeigh   = 1 << 16 // BPF_F_NEIGH
+	RedirectPeer    = 1 << 17 // BPF_F_PEER
+	RedirectNexthop = 1 << 18 // BPF_F_NEXTHOP
+
+	// redirNeighSize is sizeof(struct bpf_redir_neigh).
+	redirNeighSize = 20
+)
+
+// redirectPeer is bpf_redirect_peer(ifindex, flags): redirect to the peer
+// of a veth or netkit device; flags must be 0 (else TC_ACT_SHOT).
+func redirectPeer(ctx *vm.Context, r1, r2, _, _, _ uint64) uint64 {
+	if r2 != 0 {
+		return TCActShot
+	}
+	ctx.Redirect = vm.Redirect{Set: true, IfIndex: uint32(r1), Flags: RedirectPeer}
+	return TCActRedirect
+}
+
+// redirectNeigh is bpf_redirect_neigh(ifindex, params, plen, flags):
+// redirect through the neighbour subsystem, to the next hop params names
+// when plen is not 0 (plen must then cover struct bpf_redir_neigh); flags
+// must be 0. The next hop is not recorded: there is no neighbour table.
+func redirectNeigh(ctx *vm.Context, r1, r2, r3, r4, _ uint64) uint64 {
+	plen := int32(r3)
+	if plen != 0 && plen < redirNeighSize || r4 != 0 {
+		return TCActShot
+	}
+	flags := uint64(RedirectNeigh)
+	if plen != 0 {
+		if _, ok := mem(ctx, FnRedirectNeigh, "params", r2, redirNeighSize, false); !ok {
+			return 0
+		}
+		flags |= RedirectNexthop
+	}
+	ctx.Redirect = vm.Redirect{Set: true, IfIndex: uint32(r1), Flags: flags}
+	return TCActRedirect
+}
+
 // tcRedirect is bpf_redirect(ifindex, flags) for tc programs: record the
 // target device and return TC_ACT_REDIRECT; flags other than BPF_F_INGRESS
 // give TC_ACT_SHOT.

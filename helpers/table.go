@@ -67,8 +67,8 @@ func XDP(refresh Refresh) *vm.HelperTable {
 // l3/l4_csum_replace, csum_diff, csum_update, skb_pull_data,
 // skb_change_tail, skb_change_head, skb_adjust_room, skb_vlan_push,
 // skb_vlan_pop, skb_change_type, set_hash, set_hash_invalid,
-// get_hash_recalc, csum_level),
-// redirect and the packet flavour of perf_event_output, following the
+// get_hash_recalc, csum_level, skb_ecn_set_ce), redirect, redirect_neigh,
+// redirect_peer and the packet flavour of perf_event_output, following the
 // kernel's tc_cls_act_func_proto. The helpers that change the packet or its
 // metadata call refresh afterwards, so the context block stays in sync.
 func TC(refresh Refresh) *vm.HelperTable {
@@ -92,6 +92,9 @@ func TC(refresh Refresh) *vm.HelperTable {
 	t[FnCsumUpdate] = csumUpdate
 	t[FnSkbPullData] = skbPullData
 	t[FnRedirect] = tcRedirect
+	t[FnRedirectNeigh] = redirectNeigh
+	t[FnRedirectPeer] = redirectPeer
+	t[FnSkbEcnSetCe] = skbEcnSetCe
 	t[FnPerfEventOutput] = xdpPerfEventOutput
 	return t
 }
@@ -108,9 +111,13 @@ func SocketFilter() *vm.HelperTable {
 	return t
 }
 
-// CgroupSKB returns a new table of the helpers of cgroup_skb programs,
-// which the kernel gives the socket-filter set (cg_skb_func_proto).
-func CgroupSKB() *vm.HelperTable { return SocketFilter() }
+// CgroupSKB returns a new table of the helpers of cgroup_skb programs: the
+// socket-filter set plus skb_ecn_set_ce (the kernel's cg_skb_func_proto).
+func CgroupSKB() *vm.HelperTable {
+	t := SocketFilter()
+	t[FnSkbEcnSetCe] = skbEcnSetCe
+	return t
+}
 
 // Tracing returns a new table of the helpers of tracing programs (kprobe,
 // tracepoint, raw_tracepoint, perf_event): Generic without

@@ -48,6 +48,16 @@ func udpFrame(payload int) []byte {
 	return pkt.Build(pkt.Spec{Src: "10.0.0.1", Dst: "10.0.0.2", Proto: layers.IPProtocolUDP, SPort: 1000, DPort: 53, Payload: make([]byte, payload)})
 }
 
+// tosFrame is a UDP frame from src (IPv4 or IPv6) with the given TOS or
+// traffic class.
+func tosFrame(src string, tos uint8) []byte {
+	dst := "10.0.0.2"
+	if src[0] == 'f' {
+		dst = "fd00::2"
+	}
+	return pkt.Build(pkt.Spec{Src: src, Dst: dst, Proto: layers.IPProtocolUDP, SPort: 1, DPort: 2, TOS: tos, Payload: make([]byte, 8)})
+}
+
 func runBpfhost(t *testing.T, prog string, data, ctx []byte) skbRun {
 	t.Helper()
 	spec, err := ebpf.LoadCollectionSpec(skbObject)
@@ -136,6 +146,14 @@ func TestKernelSKBPrograms(t *testing.T) {
 		{"tc adjust room 6", "tc_room6", udpFrame(30), nil},
 		{"tc vlan", "tc_vlan", udpFrame(30), nil},
 		{"tc metadata", "tc_meta", udpFrame(30), nil},
+		{"ecn not ECT", "tc_ecn", tosFrame("10.0.0.1", 0x10), nil},
+		{"ecn ECT(1)", "tc_ecn", tosFrame("10.0.0.1", 0x11), nil},
+		{"ecn ECT(0)", "tc_ecn", tosFrame("10.0.0.1", 0xfe), nil},
+		{"ecn CE", "tc_ecn", tosFrame("10.0.0.1", 0x03), nil},
+		{"ecn IPv6 ECT(0)", "tc_ecn", tosFrame("fd00::1", 0x02), nil},
+		{"ecn IPv6 not ECT", "tc_ecn", tosFrame("fd00::1", 0xfc), nil},
+		{"ecn VLAN", "tc_ecn", pkt.Build(pkt.Spec{Src: "10.0.0.1", Dst: "10.0.0.2", Proto: layers.IPProtocolUDP, TOS: 1, VLANs: []uint16{5}}), nil},
+		{"ecn ARP", "tc_ecn", append([]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0x08, 0x06}, make([]byte, 46)...), nil},
 		{"tc metadata broadcast", "tc_meta", bcast, nil},
 		{"tc vlan on a tagged frame", "tc_vlan", pkt.Build(pkt.Spec{Src: "10.0.0.1", Dst: "10.0.0.2", Proto: layers.IPProtocolUDP, SPort: 1, DPort: 2, VLANs: []uint16{5, 6}}), nil},
 		{"tc adjust room not IP", "tc_room", append([]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0x88, 0x47}, make([]byte, 50)...), nil},

@@ -330,3 +330,18 @@ int tc_meta(struct __sk_buff *skb)
 	out[21] = bpf_csum_level(skb, BPF_CSUM_LEVEL_DEC);
 	return 0;
 }
+
+SEC("tc")
+int tc_ecn(struct __sk_buff *skb)
+{
+	struct bpf_redir_neigh nh = { .nh_family = 2 };
+
+	out[0] = bpf_skb_ecn_set_ce(skb);
+	out[1] = bpf_skb_ecn_set_ce(skb);
+	out[2] = bpf_redirect_peer(3, 1);
+	out[3] = bpf_redirect_neigh(4, 0, 0, 1);
+	out[4] = bpf_redirect_neigh(4, &nh, 8, 0);
+	out[5] = bpf_redirect_neigh(4, &nh, sizeof(nh), 0);
+	out[6] = bpf_redirect_peer(3, 0);
+	return bpf_redirect_neigh(5, 0, 0, 0);
+}
