@@ -44,11 +44,10 @@ type compiler struct {
 
 // stub is an out-of-line exit emitted after the body.
 type stub struct {
-	l          label
-	exit, arg  int32
-	pc         int32
-	resumeTo   label // -1: none
-	resumeSelf bool
+	l         label
+	exit, arg int32
+	pc        int32
+	resumeTo  label // -1: none
 }
 
 // Compile translates p into x86-64 machine code. p must be verified (the
