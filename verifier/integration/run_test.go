@@ -49,12 +49,12 @@ func TestVerifiedProgramsRunClean(t *testing.T) {
 	defer cpus.Close()
 	eng := interp.New()
 	rng := rand.New(rand.NewSource(7))
-	n := 3000
+	n := 10000
 	if testing.Short() {
 		n = 500
 	}
 	buf := make([]byte, 240)
-	accepted, runs, rewriteRefused := 0, 0, 0
+	accepted, runs, rewriteRefused, withPacket := 0, 0, 0, 0
 	for i := 0; i < n; i++ {
 		rng.Read(buf)
 		size := 8 + rng.Intn(len(buf)-8)
@@ -68,6 +68,12 @@ func TestVerifiedProgramsRunClean(t *testing.T) {
 			continue
 		}
 		accepted++
+		for j := range insns {
+			if insns[j].Opcode == isa.ClassLDX|isa.ModeMEM|isa.SizeW && insns[j].Src == 6 && insns[j].Offset == 4 {
+				withPacket++
+				break
+			}
+		}
 		host := append([]isa.Instruction(nil), insns...)
 		if err := loader.RewriteContext(host, progtype.XDP); err != nil {
 			// The rewrite's analysis does not know which paths are
@@ -102,8 +108,8 @@ func TestVerifiedProgramsRunClean(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d of %d generated programs verified (%d refused by the context rewrite); %d checked runs, none caught",
-		accepted, n, rewriteRefused, runs)
+	t.Logf("%d of %d generated programs verified (%d with packet accesses, %d refused by the context rewrite); %d checked runs, none caught",
+		accepted, n, withPacket, rewriteRefused, runs)
 	if accepted < n/50 {
 		t.Errorf("only %d programs verified: the generator no longer exercises the verifier", accepted)
 	}
@@ -115,4 +121,38 @@ func listing(insns []isa.Instruction) string {
 		fmt.Fprintf(&b, "  %d: %s\n", pc, verifier.Disasm(insns, pc))
 	}
 	return b.String()
+}
+
+// TestCheckedModeCatches makes sure the harness above has teeth: a packet
+// read the verifier refuses is caught by checked mode on a short packet.
+func TestCheckedModeCatches(t *testing.T) {
+	insns := []isa.Instruction{
+		{Opcode: isa.ClassLDX | isa.ModeMEM | isa.SizeW, Dst: 2, Src: 1, Offset: 0},
+		{Opcode: isa.ClassLDX | isa.ModeMEM | isa.SizeB, Dst: 0, Src: 2, Offset: 20},
+		{Opcode: isa.OpExit},
+	}
+	if _, err := verifier.Verify(insns, verifier.Options{ProgType: "xdp"}); err == nil {
+		t.Fatal("the verifier accepted an unchecked packet read")
+	}
+	host := append([]isa.Instruction(nil), insns...)
+	if err := loader.RewriteContext(host, progtype.XDP); err != nil {
+		t.Fatal(err)
+	}
+	prog, err := loader.Finalize("oob", "xdp", host, loader.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe, err := interp.New().Prepare(prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cpus, err := vm.NewCPUs(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cpus.Close()
+	var out progtype.RunOutput
+	if err := progtype.Run(progtype.XDP, exe, prog, cpus, &progtype.RunInput{Data: make([]byte, 14)}, &out); err == nil {
+		t.Fatal("checked mode did not catch a read 6 bytes past the packet")
+	}
 }

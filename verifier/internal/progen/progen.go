@@ -33,6 +33,8 @@ func Generate(data []byte, wellFormed bool) []isa.Instruction {
 				b = []byte{b[0], b[1], b[2] | 0x80, b[3]}
 			case 14:
 				b = []byte{7, b[1], b[2], b[3]}
+			case 15, 12:
+				b = []byte{15, b[1], b[2] | 1, b[3]} // packet access template
 			}
 		}
 		if b[0] == 0xff && b[1] == 0xff { // rarely, a raw slot: anything at all
@@ -95,7 +97,30 @@ func Generate(data []byte, wellFormed bool) []isa.Instruction {
 			out = append(out, isa.Instruction{Opcode: isa.ClassSTX | isa.ModeATOMIC | sizes[2+b[2]%2], Dst: []uint8{10, 0}[b[3]%2], Src: src, Offset: off &^ 7,
 				Imm: []int32{isa.AtomicAdd, isa.AtomicOr | isa.AtomicFetch, isa.AtomicXchg, isa.AtomicCmpXchg}[b[2]>>1%4]})
 		default:
-			out = append(out, isa.Instruction{Opcode: isa.ClassJMP | isa.JmpJEQ, Dst: 0, Offset: int16(b[3] % 4)})
+			if b[2]&1 == 0 {
+				out = append(out, isa.Instruction{Opcode: isa.ClassJMP | isa.JmpJEQ, Dst: 0, Offset: int16(b[3] % 4)})
+				break
+			}
+			// A packet access after a bounds check, as clang emits it:
+			// data and data_end from the context (kept in r6), a check
+			// of K bytes, then an access at J that may or may not be
+			// covered by it. Accepted programs then run on real packets.
+			k, j := int32(b[3]%48), int16(b[2]>>1%56)
+			size := sizes[b[1]%3]
+			if b[1]&0x40 == 0 { // mostly inside the checked range
+				j = int16(int32(b[2]>>1) % max(k-int32(isa.SizeBytes(size))+1, 1))
+			}
+			out = append(out,
+				isa.Instruction{Opcode: isa.ClassLDX | isa.ModeMEM | isa.SizeW, Dst: 2, Src: 6, Offset: 0},
+				isa.Instruction{Opcode: isa.ClassLDX | isa.ModeMEM | isa.SizeW, Dst: 3, Src: 6, Offset: 4},
+				isa.Instruction{Opcode: isa.ClassALU64 | isa.ALUMov | isa.SrcX, Dst: 4, Src: 2},
+				isa.Instruction{Opcode: isa.ClassALU64 | isa.ALUAdd, Dst: 4, Imm: k},
+				isa.Instruction{Opcode: isa.ClassJMP | isa.JmpJGT | isa.SrcX, Dst: 4, Src: 3, Offset: 1})
+			if b[1]&0x80 != 0 {
+				out = append(out, isa.Instruction{Opcode: isa.ClassST | isa.ModeMEM | size, Dst: 2, Offset: j, Imm: int32(b[3])})
+			} else {
+				out = append(out, isa.Instruction{Opcode: isa.ClassLDX | isa.ModeMEM | size, Dst: 5, Src: 2, Offset: j})
+			}
 		}
 	}
 	out = append(out, isa.Instruction{Opcode: isa.ClassALU64 | isa.ALUMov, Dst: 0}, isa.Instruction{Opcode: isa.OpExit})
