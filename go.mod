@@ -3,6 +3,7 @@ module github.com/bpfhost/bpfhost
 go 1.26.8
 
 require (
+	github.com/Microsoft/go-winio v0.6.2 // indirect
 	github.com/cilium/ebpf v0.22.0 // indirect
 	github.com/gopacket/gopacket v1.7.7 // indirect
 	golang.org/x/arch v0.32.0 // indirect

@@ -32,7 +32,7 @@ import (
 const InfoFile = "service.json"
 
 // DefaultSocket is the socket's name inside the state directory when the
-// service is not told another path.
+// service is not told another path (Unix; see DefaultEndpoint).
 const DefaultSocket = "bpfhost.sock"
 
 // ServiceInfo is the content of InfoFile.
@@ -87,10 +87,13 @@ func Dial(target string) (*Client, error) {
 	return DialSocket(target)
 }
 
-// DialSocket connects to the service listening on the Unix socket path.
+// DialSocket connects to the service listening on the Unix socket path
+// (on Windows also a named pipe, \\.\pipe\...).
 // A connection is tried at once, so that a stale socket fails here.
 func DialSocket(path string) (*Client, error) {
-	probe, err := net.DialTimeout("unix", path, 2*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	probe, err := dialEndpoint(ctx, path)
+	cancel()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w (%v)", path, ErrNoService, err)
 	}
@@ -98,8 +101,7 @@ func DialSocket(path string) (*Client, error) {
 	conn, err := grpc.NewClient("passthrough:///bpfhost",
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, "unix", path)
+			return dialEndpoint(ctx, path)
 		}),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(64<<20), grpc.MaxCallSendMsgSize(64<<20)))
 	if err != nil {

@@ -1,4 +1,4 @@
-//go:build !unix
+//go:build !unix && !windows
 
 package service
 
@@ -23,3 +23,6 @@ func listen(path string, auth *Auth) (net.Listener, error) {
 	os.Remove(path)
 	return net.Listen("unix", path)
 }
+
+// pipeAuth reports whether the endpoint does its own access control.
+func pipeAuth(path string) bool { return false }

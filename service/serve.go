@@ -124,13 +124,30 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, ready func(*Server)
 	if err != nil {
 		return err
 	}
+	sock := cfg.Socket
+	if sock == "" {
+		sock = client.DefaultEndpoint(root)
+	}
+	if !pipeAuth(sock) {
+		if sock, err = filepath.Abs(sock); err != nil {
+			return err
+		}
+	}
 	var auth *Auth
 	if !cfg.NoAuth {
-		if runtime.GOOS != "linux" && runtime.GOOS != "darwin" {
-			return fmt.Errorf("peer credentials are not implemented on %s (named pipes are not done yet); use --no-auth on a single-user machine", runtime.GOOS)
-		}
-		if auth, err = NewAuth(cfg.Group); err != nil {
-			return err
+		switch {
+		case pipeAuth(sock):
+			// The pipe's security descriptor admits administrators only.
+			if cfg.Group != "" {
+				return fmt.Errorf("--group is not supported with named pipes (Administrators and SYSTEM are admitted)")
+			}
+			auth = &Auth{GID: -1}
+		case runtime.GOOS != "linux" && runtime.GOOS != "darwin":
+			return fmt.Errorf("peer credentials are not implemented for Unix sockets on %s; use a named pipe or --no-auth on a single-user machine", runtime.GOOS)
+		default:
+			if auth, err = NewAuth(cfg.Group); err != nil {
+				return err
+			}
 		}
 	}
 	if err := prepareDir(root, auth); err != nil {
@@ -141,23 +158,22 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, ready func(*Server)
 			return err
 		}
 	}
-	srv, err := New(Options{Root: root, Engine: cfg.Engine, CPUs: cfg.CPUs, Auth: auth, Logger: log, BPFStats: cfg.BPFStats})
+	srvAuth := auth
+	if pipeAuth(sock) {
+		srvAuth = nil // the OS checked the caller when it opened the pipe
+	}
+	srv, err := New(Options{Root: root, Engine: cfg.Engine, CPUs: cfg.CPUs, Auth: srvAuth, Logger: log, BPFStats: cfg.BPFStats})
 	if err != nil {
 		return err
 	}
 	defer srv.Stop()
-	sock := cfg.Socket
-	if sock == "" {
-		sock = filepath.Join(root, client.DefaultSocket)
-	}
-	if sock, err = filepath.Abs(sock); err != nil {
-		return err
-	}
 	l, err := listen(sock, auth)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(sock)
+	if !pipeAuth(sock) {
+		defer os.Remove(sock)
+	}
 	info := filepath.Join(root, client.InfoFile)
 	if err := writeInfo(info, &client.ServiceInfo{PID: os.Getpid(), Socket: sock, Started: srv.started.UnixNano()}, auth); err != nil {
 		l.Close()
