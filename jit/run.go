@@ -125,7 +125,12 @@ func (s *state) exec(x *Executable, resume uintptr, fp uint64, sp uintptr) (uint
 			}
 			if ie != nil {
 				// The target cannot run natively: the interpreter
-				// finishes the run (it restarts at the top frame).
+				// finishes the run. It starts at the top frame, which
+				// is right only outside callbacks (inside one, the
+				// suspended caller's frames are still live there).
+				if fp != ctx.CPU.StackTop() {
+					return 0, fmt.Errorf("%w: tail call inside a callback to program %q, which only the interpreter can run", vm.ErrAborted, ctx.Prog.Name)
+				}
 				return ie.Run(ctx, f.Regs[1], f.Regs[2])
 			}
 			if nx != nil {
