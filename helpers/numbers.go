@@ -20,6 +20,7 @@ const (
 	FnPerfEventOutput      = 25
 	FnSkbLoadBytes         = 26
 	FnCsumDiff             = 28
+	FnSkbChangeProto       = 31
 	FnSkbChangeType        = 32
 	FnGetHashRecalc        = 34
 	FnSkbChangeTail        = 38
@@ -82,6 +83,7 @@ var Names = map[int32]string{
 	FnPerfEventOutput:      "perf_event_output",
 	FnSkbLoadBytes:         "skb_load_bytes",
 	FnCsumDiff:             "csum_diff",
+	FnSkbChangeProto:       "skb_change_proto",
 	FnSkbChangeType:        "skb_change_type",
 	FnGetHashRecalc:        "get_hash_recalc",
 	FnSkbChangeTail:        "skb_change_tail",

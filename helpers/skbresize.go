@@ -58,20 +58,15 @@ func skbChangeHead(refresh Refresh) vm.Helper {
 		if r3 != 0 || n+room > skbMaxLen {
 			return neg(maps.EINVAL)
 		}
-		s := state(ctx)
-		if head := pk.Data - pk.HardStart; head < room {
-			shift := room - head
-			copy(vm.Bytes(pk.Data+shift, int(n)), vm.Bytes(pk.Data, int(n)))
-			pk.Data += shift
-			pk.End += shift
-			pk.BufEnd = max(pk.BufEnd, pk.End)
-			s.skb.net += shift
+		s := &state(ctx).skb
+		if !ensureHeadroom(ctx, s, room) {
+			return neg(maps.ENOMEM)
 		}
 		pk.Data -= room
 		pk.Meta = pk.Data
 		// The new bytes are the link-layer header; the network header
 		// stays where it was.
-		s.skb.mac = pk.Data
+		s.mac = pk.Data
 		clear(vm.Bytes(pk.Data, int(room)))
 		refresh(ctx)
 		return 0

@@ -128,12 +128,9 @@ func skbNetShrink(ctx *vm.Context, s *cpuState, off, n, flags uint64) uint64 {
 	if flags&^(adjRoomFixedGSO|adjRoomDecapL3|adjRoomNoCsumReset) != 0 {
 		return neg(maps.EINVAL)
 	}
-	pk := &ctx.Pkt
-	copy(vm.Bytes(pk.Data+n, int(off)), vm.Bytes(pk.Data, int(off)))
-	pk.Data += n
-	pk.Meta = pk.Data
-	s.skb.mac += n
-	s.skb.net += n
+	if ret := netHdrPop(ctx, &s.skb, off, n); ret != 0 {
+		return ret
+	}
 	switch {
 	case s.skb.proto == be16(ethPIP) && flags&adjRoomDecapIPv6 != 0:
 		s.skb.proto = be16(ethPIPv6)
@@ -160,29 +157,10 @@ func skbNetGrow(ctx *vm.Context, s *cpuState, off, n, flags uint64) uint64 {
 			return neg(maps.EINVAL)
 		}
 	}
-	pk := &ctx.Pkt
 	macLen := s.skb.net - s.skb.mac
-	if head := pk.Data - pk.HardStart; head < n {
-		// Not enough headroom: move the packet towards the end of the
-		// buffer, as the kernel reallocates the head.
-		shift := n - head
-		size := pk.End - pk.Data
-		if pk.End+shift > pk.HardStart+vm.PacketBufferBytes {
-			return neg(maps.ENOMEM)
-		}
-		copy(vm.Bytes(pk.Data+shift, int(size)), vm.Bytes(pk.Data, int(size)))
-		pk.Data += shift
-		pk.End += shift
-		pk.BufEnd = max(pk.BufEnd, pk.End)
-		s.skb.mac += shift
-		s.skb.net += shift
+	if ret := netHdrPush(ctx, &s.skb, off, n); ret != 0 {
+		return ret
 	}
-	pk.Data -= n
-	pk.Meta = pk.Data
-	copy(vm.Bytes(pk.Data, int(off)), vm.Bytes(pk.Data+n, int(off)))
-	clear(vm.Bytes(pk.Data+off, int(n)))
-	s.skb.mac -= n
-	s.skb.net -= n
 	if encap {
 		s.skb.encap = true
 		s.skb.net = s.skb.mac + macLen

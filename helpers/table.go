@@ -65,8 +65,8 @@ func XDP(refresh Refresh) *vm.HelperTable {
 // sched_act): Generic plus the socket-buffer helpers bpfhost has
 // (skb_load_bytes, skb_load_bytes_relative, skb_store_bytes,
 // l3/l4_csum_replace, csum_diff, csum_update, skb_pull_data,
-// skb_change_tail, skb_change_head, skb_adjust_room, skb_vlan_push,
-// skb_vlan_pop, skb_change_type, set_hash, set_hash_invalid,
+// skb_change_tail, skb_change_head, skb_adjust_room, skb_change_proto,
+// skb_vlan_push, skb_vlan_pop, skb_change_type, set_hash, set_hash_invalid,
 // get_hash_recalc, csum_level, skb_ecn_set_ce), redirect, redirect_neigh,
 // redirect_peer and the packet flavour of perf_event_output, following the
 // kernel's tc_cls_act_func_proto. The helpers that change the packet or its
@@ -76,6 +76,7 @@ func TC(refresh Refresh) *vm.HelperTable {
 	t[FnSkbChangeTail] = skbChangeTail(refresh)
 	t[FnSkbChangeHead] = skbChangeHead(refresh)
 	t[FnSkbAdjustRoom] = skbAdjustRoom(refresh)
+	t[FnSkbChangeProto] = skbChangeProto(refresh)
 	t[FnSkbVlanPush] = skbVlanPush(refresh)
 	t[FnSkbVlanPop] = skbVlanPop(refresh)
 	t[FnSetHashInvalid] = setHashInvalid(refresh)

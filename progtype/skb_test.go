@@ -108,6 +108,7 @@ func TestSKBSetupErrors(t *testing.T) {
 	}{
 		{RunInput{Data: make([]byte, 13)}, maps.EINVAL, "sched_cls: data_in is 13 bytes, the test run takes 14 to 3712 (an Ethernet frame in one page)"},
 		{RunInput{Data: make([]byte, 3713)}, maps.EINVAL, "sched_cls: data_in is 3713 bytes"},
+		{RunInput{Data: f[:33]}, maps.EINVAL, "sched_cls: data_in is 33 bytes, too short for its Ethernet and 20-byte IP headers"},
 		{RunInput{Data: f, Context: skbCtxBytes(map[int]uint32{skbLen: 1})}, maps.EINVAL, "sched_cls: ctx_in sets byte 0 of struct __sk_buff, which is not one of the fields a test run accepts"},
 		{RunInput{Data: f, Context: skbCtxBytes(map[int]uint32{68: 1})}, maps.EINVAL, "ctx_in sets byte 68 of struct __sk_buff"},
 		{RunInput{Data: f, Context: append(make([]byte, 192), 0, 0, 1)}, maps.E2BIG, "sched_cls: ctx_in has non-zero byte 194 beyond struct __sk_buff (192 bytes)"},

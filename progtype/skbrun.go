@@ -87,6 +87,12 @@ func (t *skbType) Setup(ctx *vm.Context, in *RunInput) (uint64, uint64, error) {
 	if size < ethHlen || size > skbMaxData {
 		return 0, 0, fmt.Errorf("%s: data_in is %d bytes, the test run takes %d to %d (an Ethernet frame in one page): %w", t.name, size, ethHlen, skbMaxData, maps.EINVAL)
 	}
+	// Like the kernel's (since Linux 6.x), an IP frame must hold the IP
+	// header the test run reads the socket addresses from.
+	proto := ethTypeTrans(in.Data)
+	if ipLen := ipHeaderLen(proto); size < ethHlen+ipLen {
+		return 0, 0, fmt.Errorf("%s: data_in is %d bytes, too short for its Ethernet and %d-byte IP headers: %w", t.name, size, ipLen, maps.EINVAL)
+	}
 	hasCtx := in.Context != nil
 	var md [skbSize]byte
 	if hasCtx {
@@ -122,7 +128,7 @@ func (t *skbType) Setup(ctx *vm.Context, in *RunInput) (uint64, uint64, error) {
 	// eth_type_trans leaves the link-layer header at the frame's start and
 	// the network header after it.
 	mac := base + vm.PacketHeadroom
-	helpers.SetSKB(ctx, helpers.SKBInit{MAC: mac, Net: mac + ethHlen, Protocol: ethTypeTrans(in.Data), PktType: pktType(in.Data[:6])})
+	helpers.SetSKB(ctx, helpers.SKBInit{MAC: mac, Net: mac + ethHlen, Protocol: proto, PktType: pktType(in.Data[:6])})
 
 	block := cpu.Ctx[:skbHostHasCtx+4]
 	copy(block, md[:])
@@ -131,7 +137,7 @@ func (t *skbType) Setup(ctx *vm.Context, in *RunInput) (uint64, uint64, error) {
 	frame := in.Data
 	put(skbLen, skbLength)
 	put(skbPktType, pktType(frame[:6]))
-	put(skbProtocol, uint32(ethTypeTrans(frame)))
+	put(skbProtocol, uint32(proto))
 	if ifindex := u32(skbIfindex); ifindex <= loopbackIfindex {
 		// Like the kernel's, a test run without a device uses loopback.
 		put(skbIfindex, loopbackIfindex)
@@ -177,6 +183,18 @@ func ethTypeTrans(frame []byte) uint16 {
 		return be(1) // ETH_P_802_3
 	}
 	return be(4) // ETH_P_802_2
+}
+
+// ipHeaderLen is the size of the fixed IPv4 or IPv6 header for a protocol
+// as ethTypeTrans returns it, 0 for other protocols.
+func ipHeaderLen(proto uint16) int {
+	switch proto {
+	case binary.NativeEndian.Uint16([]byte{0x08, 0x00}):
+		return 20
+	case binary.NativeEndian.Uint16([]byte{0x86, 0xdd}):
+		return 40
+	}
+	return 0
 }
 
 // setSocketFields fills family and the addresses of the socket the

@@ -345,3 +345,27 @@ int tc_ecn(struct __sk_buff *skb)
 	out[6] = bpf_redirect_peer(3, 0);
 	return bpf_redirect_neigh(5, 0, 0, 0);
 }
+
+SEC("tc")
+int tc_nat64(struct __sk_buff *skb)
+{
+	out[0] = bpf_skb_change_proto(skb, bpf_htons(ETH_P_IPV6), 1);
+	out[1] = bpf_skb_change_proto(skb, bpf_htons(ETH_P_ARP), 0);
+	bpf_set_hash(skb, 77);
+	out[2] = bpf_skb_change_proto(skb, bpf_htons(ETH_P_IPV6), 0);
+	out[3] = skb->len;
+	out[4] = skb->protocol;
+	out[5] = skb->hash;
+	out[6] = bpf_skb_change_proto(skb, bpf_htons(ETH_P_IPV6), 0);
+	__u8 b[4] = { 0x60, 1, 2, 3 };
+	out[7] = bpf_skb_store_bytes(skb, ETH_HLEN, b, 4, 0);
+	out[8] = bpf_skb_load_bytes_relative(skb, 0, b, 4, BPF_HDR_START_NET);
+	out[9] = *(__u32 *)b;
+	if (skb->len > 200)
+		return 0;
+	out[10] = bpf_skb_change_proto(skb, bpf_htons(ETH_P_IP), 0);
+	out[11] = skb->len;
+	out[12] = skb->protocol;
+	out[13] = bpf_skb_change_proto(skb, bpf_htons(ETH_P_IP), 0);
+	return 0;
+}
