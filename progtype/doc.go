@@ -34,9 +34,18 @@
 // attach type its section names and ByName one that allows what any attach
 // type allows.
 //
+// The socket-buffer helpers (helpers.TC and friends) keep the sk_buff state
+// the kernel keeps beside the packet — protocol, pkt_type, hash, VLAN tag,
+// header offsets, checksum level — and refresh the context block when they
+// change it. Every test run of testdata/skb.c is compared with the kernel's
+// (kernel_skb_test.go), and ContextAccess and the helper tables with the
+// kernel's verifier for every offset and helper (kernel_ctx_test.go,
+// kernel_helpers_test.go).
+//
 // Known differences from the kernel: __sk_buff.sk reads as NULL (the kernel's
 // test run has a dummy socket); a store to queue_mapping keeps its low 16
 // bits where the kernel ignores values of 0xffff and above; with a ctx_in
 // ifindex above 1 the frame is still classified as on the loopback device
-// (pkt_type), and no device lookup fails.
+// (pkt_type), and no device lookup fails; bpf_get_hash_recalc's flow hash is
+// deterministic where the kernel's is keyed with a per-boot secret.
 package progtype
