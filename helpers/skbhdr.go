@@ -40,6 +40,11 @@ func netHdrPush(ctx *vm.Context, s *skbState, off, n uint64) uint64 {
 		return neg(maps.ENOMEM)
 	}
 	pk := &ctx.Pkt
+	// The kernel moves off bytes even when the packet is shorter (after
+	// skb_change_tail trimmed it); they must at least lie in the buffer.
+	if pk.Data+off > pk.HardStart+vm.PacketBufferBytes {
+		return neg(maps.ENOMEM)
+	}
 	pk.Data -= n
 	pk.Meta = pk.Data
 	copy(vm.Bytes(pk.Data, int(off)), vm.Bytes(pk.Data+n, int(off)))
