@@ -106,9 +106,42 @@ func (g *gen) program() []isa.Instruction {
 	for off := int16(-8); off >= -stackBytes; off -= 8 {
 		g.emit(isa.Instruction{Opcode: isa.ClassST | isa.ModeMEM | isa.SizeDW, Dst: isa.R10, Offset: off})
 	}
+	var calls []int
 	n := 4 + int(g.byte()%48)
 	for i := 0; i < n && len(g.in) > 0; i++ {
-		if g.byte()%10 == 0 {
+		switch g.byte() % 16 {
+		case 0:
+			g.loop()
+		case 1:
+			// A bpf-to-bpf call to the subprogram after main (offset
+			// fixed below): it may clobber r0-r5 and writes r6-r9,
+			// which the call must preserve.
+			calls = append(calls, len(g.out))
+			g.emit(isa.Instruction{Opcode: isa.OpCall, Src: isa.CallLocal})
+		default:
+			g.stmt(true)
+		}
+	}
+	g.landAll()
+	g.epilogue()
+	if len(calls) > 0 {
+		sub := len(g.out)
+		g.body()
+		for _, c := range calls {
+			g.out[c].Imm = int32(sub - c - 1)
+		}
+	}
+	return g.out
+}
+
+// body emits a subprogram: its own stack slots zeroed, statements and a
+// loop, then the fold of registers and stack into r0.
+func (g *gen) body() {
+	for off := int16(-8); off >= -stackBytes; off -= 8 {
+		g.emit(isa.Instruction{Opcode: isa.ClassST | isa.ModeMEM | isa.SizeDW, Dst: isa.R10, Offset: off})
+	}
+	for i, n := 0, 2+int(g.byte()%16); i < n; i++ {
+		if g.byte()%8 == 0 {
 			g.loop()
 		} else {
 			g.stmt(true)
@@ -116,7 +149,6 @@ func (g *gen) program() []isa.Instruction {
 	}
 	g.landAll()
 	g.epilogue()
-	return g.out
 }
 
 // loop emits r9 = count; body; r9 -= 1; if r9 != 0 goto body.
