@@ -381,7 +381,7 @@ func (v *verifier) useDef(pc int) (use, def uint16) {
 		switch isa.ALUOp(ins.Opcode) {
 		case isa.JmpJA:
 		case isa.JmpCall:
-			use, def = args, clobber
+			use, def = callArgs(ins), clobber
 			if isa.Source(ins.Opcode) == isa.SrcX {
 				use |= d
 			}
@@ -395,6 +395,23 @@ func (v *verifier) useDef(pc int) (use, def uint16) {
 		}
 	}
 	return use, def
+}
+
+// callArgs returns the registers a call reads: a known helper's declared
+// arguments, r1-r5 for anything else.
+func callArgs(ins isa.Instruction) uint16 {
+	if ins.Opcode == isa.OpCall && ins.Src == isa.CallHelper {
+		if p := helperProtos[ins.Imm]; p != nil {
+			var m uint16
+			for i, k := range p.args {
+				if k != argNone {
+					m |= 1 << (i + 1)
+				}
+			}
+			return m
+		}
+	}
+	return 0x3e
 }
 
 // computeLiveness finds, for every instruction, the registers that may be

@@ -158,7 +158,7 @@ func TestKernelDifferential(t *testing.T) {
 	km := kernelMaps(t)
 	var seed uint64 = 4242
 	buf := make([]byte, 200)
-	const n = 1500
+	const n = 1000
 	accepted, deadDiff := 0, 0
 	for i := 0; i < n; i++ {
 		for j := 0; j < len(buf); j += 8 {

@@ -13,7 +13,6 @@ import "github.com/bpfhost/bpfhost/isa"
 // full.
 func (v *verifier) computePrecision() {
 	n := len(v.insns)
-	const argRegs = 0x3e   // r1-r5
 	const clobbered = 0x3f // r0-r5
 	var succ []int
 	for changed := true; changed; {
@@ -61,7 +60,7 @@ func (v *verifier) computePrecision() {
 				switch isa.ALUOp(ins.Opcode) {
 				case isa.JmpJA:
 				case isa.JmpCall:
-					in = out&^clobbered | argRegs
+					in = out&^clobbered | callArgs(ins)
 					if x {
 						in |= d
 					}
