@@ -194,3 +194,19 @@ func TestObjectLoadAndRun(t *testing.T) {
 		t.Fatalf("prog list: %v %v", ps, err)
 	}
 }
+
+// TestMapFull: inserting into a full hash map is E2BIG, ResourceExhausted.
+func TestMapFull(t *testing.T) {
+	ts := startServer(t, nil)
+	ctx, c := ctxT(t), ts.c
+	if _, err := c.MapCreate(ctx, &api.MapCreateRequest{Type: uint32(maps.Hash), KeySize: 4, ValueSize: 4, MaxEntries: 2, Pin: "/sys/fs/bpf/full"}); err != nil {
+		t.Fatal(err)
+	}
+	ref := client.Pinned("/sys/fs/bpf/full")
+	for k := uint32(0); k < 2; k++ {
+		if err := c.MapUpdate(ctx, ref, u32(k), u32(k), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantCode(t, "third key in a 2-entry map", c.MapUpdate(ctx, ref, u32(2), u32(2), 0), codes.ResourceExhausted)
+}

@@ -36,11 +36,11 @@ func toStatus(err error) error {
 			code = codes.NotFound
 		case maps.EEXIST:
 			code = codes.AlreadyExists
-		case maps.EINVAL, maps.E2BIG, enotd:
+		case maps.EINVAL, enotd:
 			code = codes.InvalidArgument
 		case maps.EPERM, eacces:
 			code = codes.PermissionDenied
-		case maps.ENOSPC, maps.ENOMEM:
+		case maps.E2BIG, maps.ENOSPC, maps.ENOMEM:
 			code = codes.ResourceExhausted
 		default:
 			code = codes.FailedPrecondition

@@ -55,5 +55,5 @@ func ForwardToService(root string, args []string, env *Env) (int, bool) {
 }
 
 // EnvNoService, when set, keeps the command line from using a running
-// service (the service sets it for itself; tests use it).
+// service: it then runs embedded (and waits for the lock the service holds).
 const EnvNoService = "BPFHOST_NO_SERVICE"
