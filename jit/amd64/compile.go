@@ -40,6 +40,18 @@ type compiler struct {
 	stubs   []stub
 	rng     *mrand.Rand
 	inlined int
+	// branches are the label branches in emission order; short holds
+	// the previous pass's decisions; code is the result.
+	branches []branch
+	short    []bool
+	code     *jit.Code
+}
+
+// branch is one branch to a label (its rel8 or rel32 field at pos).
+type branch struct {
+	pos   int
+	to    label
+	short bool
 }
 
 // stub is an out-of-line exit emitted after the body.
@@ -57,14 +69,43 @@ func Compile(p *vm.Program, opts jit.Options) (*jit.Code, error) {
 	if p == nil || len(p.Insns) == 0 {
 		return nil, fmt.Errorf("amd64: empty program")
 	}
-	c := &compiler{p: p, insns: p.Insns, opts: opts, n: len(p.Insns), preempt: map[int]label{}}
+	var seed uint64
 	if opts.Blind {
-		seed := opts.BlindSeed
+		seed = opts.BlindSeed
 		if seed == 0 {
 			var b [8]byte
 			rand.Read(b[:])
 			seed = binary.LittleEndian.Uint64(b[:]) | 1
 		}
+	}
+	// Branch shortening: the first pass uses rel32 everywhere; branches
+	// whose distance fits in rel8 there still fit once others shrink
+	// (code between them only gets shorter), so the second pass emits
+	// them short.
+	c, err := pass(p, opts, seed, nil)
+	if err != nil {
+		return nil, err
+	}
+	short := make([]bool, len(c.branches))
+	shorten := false
+	for i, b := range c.branches {
+		rel := c.labels[b.to] - (b.pos + 4)
+		short[i] = rel >= -128 && rel+4 <= 127
+		shorten = shorten || short[i]
+	}
+	if shorten {
+		if c, err = pass(p, opts, seed, short); err != nil {
+			return nil, err
+		}
+	}
+	return c.code, nil
+}
+
+// pass compiles p once; short (from a previous pass) says which branches
+// to emit with rel8.
+func pass(p *vm.Program, opts jit.Options, seed uint64, short []bool) (*compiler, error) {
+	c := &compiler{p: p, insns: p.Insns, opts: opts, n: len(p.Insns), preempt: map[int]label{}, short: short}
+	if opts.Blind {
 		c.rng = mrand.New(mrand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	}
 	if err := c.scan(); err != nil {
@@ -107,9 +148,44 @@ func Compile(p *vm.Program, opts jit.Options) (*jit.Code, error) {
 	for _, f := range c.fixups {
 		c.a.patch32(f.pos, c.labels[f.to])
 	}
+	for _, b := range c.branches {
+		if !b.short {
+			continue
+		}
+		rel := c.labels[b.to] - (b.pos + 1)
+		if rel < -128 || rel > 127 {
+			return nil, fmt.Errorf("internal error: short branch at %#x spans %d bytes", b.pos, rel)
+		}
+		c.a.b[b.pos] = byte(int8(rel))
+	}
 	code.Text = c.a.b
 	code.Inlined = c.inlined
-	return code, nil
+	c.code = code
+	return c, nil
+}
+
+// br emits a branch to l: conditional on cc, or unconditional if cc is
+// nil; short when the previous pass found it fits.
+func (c *compiler) br(cc *cond, l label) {
+	i := len(c.branches)
+	if i < len(c.short) && c.short[i] {
+		var pos int
+		if cc != nil {
+			pos = c.a.jcc8(*cc)
+		} else {
+			pos = c.a.jmp8()
+		}
+		c.branches = append(c.branches, branch{pos: pos, to: l, short: true})
+		return
+	}
+	var pos int
+	if cc != nil {
+		pos = c.a.jcc32(*cc)
+	} else {
+		pos = c.a.jmp32()
+	}
+	c.fix(pos, l)
+	c.branches = append(c.branches, branch{pos: pos, to: l})
 }
 
 func (c *compiler) newLabel() label {
@@ -156,7 +232,7 @@ func (c *compiler) exitWith(exit int32) {
 	a := &c.a
 	a.storeImm(8, regFrame, jit.OffExit, exit)
 	p := a.leaRIP(regAux)
-	c.fix(a.jmp32(), c.exit)
+	c.br(nil, c.exit)
 	a.patch32(p, a.pos())
 }
 
@@ -179,7 +255,7 @@ func (c *compiler) emitStubs() {
 		}
 		a.storeImm(8, regFrame, jit.OffExit, s.exit)
 		c.fix(a.leaRIP(regAux), s.resumeTo)
-		c.fix(a.jmp32(), c.exit)
+		c.br(nil, c.exit)
 	}
 }
 

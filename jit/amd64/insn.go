@@ -217,11 +217,7 @@ var jumpCond = [16]cond{
 func (c *compiler) branch(pc, t int, cc *cond) {
 	a := &c.a
 	if t > pc {
-		if cc == nil {
-			c.fix(a.jmp32(), label(t))
-		} else {
-			c.fix(a.jcc32(*cc), label(t))
-		}
+		c.br(cc, label(t))
 		return
 	}
 	skip := -1
@@ -229,8 +225,9 @@ func (c *compiler) branch(pc, t int, cc *cond) {
 		skip = a.jcc8(cc.invert())
 	}
 	a.decR(regBudget)
-	c.fix(a.jcc32(condE), c.preemptStub(t))
-	c.fix(a.jmp32(), label(t))
+	e := condE
+	c.br(&e, c.preemptStub(t))
+	c.br(nil, label(t))
 	if skip >= 0 {
 		a.patch8(skip)
 	}
@@ -260,7 +257,8 @@ func (c *compiler) call(pc int, ins isa.Instruction) error {
 	// bpf-to-bpf: check the depth (r10 must leave room for one more
 	// frame), save r6-r10, move the frame pointer down one frame, call.
 	a.aluRM(aluCmp, true, rbp, regFrame, jit.OffStackLimit)
-	c.fix(a.jcc32(condB), c.faultStub(jit.FaultCallDepth, pc))
+	b := condB
+	c.br(&b, c.faultStub(jit.FaultCallDepth, pc))
 	saved := []reg{rbx, r13, r14, r15, rbp}
 	for _, r := range saved {
 		a.push(r)
