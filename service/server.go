@@ -114,9 +114,24 @@ func New(opts Options) (*Server, error) {
 // Serve answers calls on l until Stop.
 func (s *Server) Serve(l net.Listener) error { return s.grpc.Serve(l) }
 
-// Stop ends the calls in progress, then releases the state directory.
+// stopGrace is how long Stop lets calls in progress finish.
+const stopGrace = 5 * time.Second
+
+// Stop lets the calls in progress finish (for at most stopGrace, then
+// cancels them), then releases the state directory.
 func (s *Server) Stop() {
-	s.grpc.GracefulStop()
+	done := make(chan struct{})
+	go func() {
+		s.grpc.GracefulStop()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(stopGrace):
+		s.log.Warn("calls still running at stop; cancelling them")
+		s.grpc.Stop()
+		<-done
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.st != nil {
