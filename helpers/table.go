@@ -128,3 +128,35 @@ func Tracing() *vm.HelperTable {
 	t[FnKtimeGetCoarseNs] = nil
 	return t
 }
+
+// LWTOut returns a new table of the helpers of lwt_in and lwt_out programs
+// (the kernel's lwt_out_func_proto, for the helpers bpfhost has): Generic
+// plus skb_load_bytes, skb_pull_data, csum_diff, get_hash_recalc and the
+// packet flavour of perf_event_output. refresh is called after a helper
+// changes what the context shows.
+func LWTOut(refresh Refresh) *vm.HelperTable {
+	t := Generic()
+	t[FnSkbLoadBytes] = skbLoadBytes
+	t[FnSkbPullData] = skbPullData
+	t[FnCsumDiff] = csumDiff
+	t[FnGetHashRecalc] = getHashRecalc(refresh)
+	t[FnPerfEventOutput] = xdpPerfEventOutput
+	return t
+}
+
+// LWTXmit returns a new table of the helpers of lwt_xmit programs: LWTOut
+// plus the helpers that rewrite or redirect the packet
+// (lwt_xmit_func_proto).
+func LWTXmit(refresh Refresh) *vm.HelperTable {
+	t := LWTOut(refresh)
+	t[FnRedirect] = tcRedirect
+	t[FnSkbChangeTail] = skbChangeTail(refresh)
+	t[FnSkbChangeHead] = skbChangeHead(refresh)
+	t[FnSkbStoreBytes] = skbStoreBytes
+	t[FnCsumUpdate] = csumUpdate
+	t[FnCsumLevel] = csumLevel
+	t[FnL3CsumReplace] = l3CsumReplace
+	t[FnL4CsumReplace] = l4CsumReplace
+	t[FnSetHashInvalid] = setHashInvalid(refresh)
+	return t
+}

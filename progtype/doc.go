@@ -7,8 +7,8 @@
 // Types, by bpftool's name:
 //
 //   - "xdp": struct xdp_md over a frame in the virtual CPU's packet buffer.
-//   - "sched_cls", "sched_act", "socket_filter", "cgroup_skb": struct
-//     __sk_buff. The host block keeps Linux's layout, with the packet
+//   - "sched_cls", "sched_act", "socket_filter", "cgroup_skb", "lwt_in",
+//     "lwt_out", "lwt_xmit": struct __sk_buff. The host block keeps Linux's layout, with the packet
 //     pointers (data, data_end, data_meta) as 64-bit addresses after it.
 //     Test runs follow the kernel's bpf_prog_test_run_skb: the frame
 //     arrives on the loopback device, tc programs see it from the Ethernet

@@ -31,6 +31,8 @@ func TestKernelContextAccess(t *testing.T) {
 		{SchedAct, ebpf.SchedACT, ebpf.AttachNone, 0, skbSize + 8},
 		{SocketFilter, ebpf.SocketFilter, ebpf.AttachNone, 0, skbSize + 8},
 		{CgroupSKB, ebpf.CGroupSKB, ebpf.AttachCGroupInetIngress, 0, skbSize + 8},
+		{LWTIn, ebpf.LWTIn, ebpf.AttachNone, 0, skbSize + 8},
+		{LWTXmit, ebpf.LWTXmit, ebpf.AttachNone, 0, skbSize + 8},
 		{sec("cgroup/sock_create"), ebpf.CGroupSock, ebpf.AttachCGroupInetSockCreate, 0, 88},
 		{sec("cgroup/sock_release"), ebpf.CGroupSock, ebpf.AttachCgroupInetSockRelease, 0, 88},
 		{sec("cgroup/post_bind4"), ebpf.CGroupSock, ebpf.AttachCGroupInet4PostBind, 0, 88},

@@ -60,6 +60,9 @@ func TestForSection(t *testing.T) {
 		"raw_tp.w/x":                           "",
 		"perf_event":                           "perf_event",
 		"perf_event/x":                         "",
+		"lwt_in":                               "lwt_in",
+		"lwt_xmit":                             "lwt_xmit",
+		"lwt_out/x":                            "",
 		"":                                     "",
 	}
 	for sec, want := range cases {
@@ -75,7 +78,7 @@ func TestForSection(t *testing.T) {
 }
 
 func TestByName(t *testing.T) {
-	for _, n := range []string{"xdp", "raw", "sched_cls", "sched_act", "socket_filter", "cgroup_skb",
+	for _, n := range []string{"xdp", "raw", "sched_cls", "sched_act", "socket_filter", "cgroup_skb", "lwt_in", "lwt_out", "lwt_xmit",
 		"cgroup_sock", "cgroup_sock_addr", "sock_ops", "kprobe", "tracepoint", "raw_tracepoint", "perf_event"} {
 		if typ, ok := ByName(n); !ok || typ.Name() != n {
 			t.Errorf("ByName(%q) = %v, %v", n, typ, ok)
@@ -84,7 +87,7 @@ func TestByName(t *testing.T) {
 	if _, ok := ByName("tc"); ok {
 		t.Error("ByName(tc) found a type: tc is a section name, not a type name")
 	}
-	if got := strings.Join(Names(), ","); got != "xdp,raw,sched_cls,sched_act,socket_filter,cgroup_skb,cgroup_sock,cgroup_sock_addr,sock_ops,kprobe,tracepoint,raw_tracepoint,perf_event" {
+	if got := strings.Join(Names(), ","); got != "xdp,raw,sched_cls,sched_act,socket_filter,cgroup_skb,lwt_in,lwt_out,lwt_xmit,cgroup_sock,cgroup_sock_addr,sock_ops,kprobe,tracepoint,raw_tracepoint,perf_event" {
 		t.Errorf("Names() = %q", got)
 	}
 }

@@ -115,6 +115,13 @@ func cgroupSKBFields() *ctxLayout {
 	return skbLayout("cgroup_skb", withFields(f, writable, "mark", "priority", "cb", "tstamp"))
 }
 
+// lwtFields follows lwt_is_valid_access (lwt_in, lwt_out, lwt_xmit): no
+// tc, socket or time fields, no data_meta; mark, priority and cb writable.
+func lwtFields(typ string) *ctxLayout {
+	f := withFields(skbFields, refused, append([]string{"tc_classid", "data_meta", "tstamp", "wire_len", "hwtstamp"}, skbSocketFields...)...)
+	return skbLayout(typ, withFields(f, writable, "mark", "priority", "cb"))
+}
+
 // skbType is a program type whose context is struct __sk_buff.
 type skbType struct {
 	name    string
@@ -137,6 +144,12 @@ var (
 	SocketFilter Type = &skbType{name: "socket_filter", layout: socketFilterFields(), helpers: helpers.SocketFilter()}
 	// CgroupSKB is "cgroup_skb" (sections "cgroup_skb/ingress", "cgroup_skb/egress").
 	CgroupSKB Type = &skbType{name: "cgroup_skb", layout: cgroupSKBFields(), helpers: helpers.CgroupSKB()}
+	// LWTIn, LWTOut and LWTXmit are the lightweight-tunnel types "lwt_in",
+	// "lwt_out" and "lwt_xmit" (sections of the same names): packets from
+	// the network header, as routes see them.
+	LWTIn   Type = &skbType{name: "lwt_in", layout: lwtFields("lwt_in"), helpers: helpers.LWTOut(syncSKB)}
+	LWTOut  Type = &skbType{name: "lwt_out", layout: lwtFields("lwt_out"), helpers: helpers.LWTOut(syncSKB)}
+	LWTXmit Type = &skbType{name: "lwt_xmit", layout: lwtFields("lwt_xmit"), helpers: helpers.LWTXmit(syncSKB)}
 )
 
 // syncSKB copies into the context block what the helpers may change: the

@@ -67,8 +67,8 @@ func Run(t Type, exe vm.Executable, prog *vm.Program, cpus *vm.CPUs, in *RunInpu
 	return t.Finish(ctx, ret, out)
 }
 
-var types = []Type{XDP, Raw, SchedCls, SchedAct, SocketFilter, CgroupSKB, CgroupSock, CgroupSockAddr,
-	SockOps, Kprobe, Tracepoint, RawTracepoint, PerfEvent}
+var types = []Type{XDP, Raw, SchedCls, SchedAct, SocketFilter, CgroupSKB, LWTIn, LWTOut, LWTXmit,
+	CgroupSock, CgroupSockAddr, SockOps, Kprobe, Tracepoint, RawTracepoint, PerfEvent}
 
 // ByName returns the program type with bpftool's name name. Types whose
 // context rules depend on the attach type (cgroup_sock, cgroup_sock_addr)

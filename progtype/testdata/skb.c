@@ -369,3 +369,34 @@ int tc_nat64(struct __sk_buff *skb)
 	out[13] = bpf_skb_change_proto(skb, bpf_htons(ETH_P_IP), 0);
 	return 0;
 }
+
+SEC("lwt_xmit")
+int lwt_fields(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+	__u8 b[4] = { 1, 2, 3, 4 };
+
+	out[0] = skb->len;
+	out[1] = skb->protocol;
+	out[2] = data_end - data;
+	out[3] = data + 1 <= data_end ? *(__u8 *)data : 0xff; /* the IP version */
+	out[4] = skb->pkt_type;
+	out[5] = skb->ifindex;
+	skb->mark = 9;
+	skb->cb[3] = 0x77;
+	out[6] = bpf_skb_store_bytes(skb, 4, b, 4, 0);
+	out[7] = bpf_l3_csum_replace(skb, 10, 0, 0x1234, 2);
+	out[8] = bpf_skb_change_tail(skb, skb->len + 4, 0);
+	out[9] = skb->len;
+	return BPF_OK;
+}
+
+SEC("lwt_in")
+int lwt_in_fields(struct __sk_buff *skb)
+{
+	out[0] = skb->len;
+	out[1] = skb->mark;
+	skb->priority = 5;
+	return BPF_OK;
+}
