@@ -29,6 +29,7 @@ func (l *logger) printf(format string, args ...any) {
 	fmt.Fprintf(&l.b, format, args...)
 }
 
+// String returns the log text.
 func (l *logger) String() string { return l.b.String() }
 
 // regString formats a register as the kernel log does.

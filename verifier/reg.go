@@ -29,6 +29,7 @@ var regTypeNames = [...]string{
 	ptrMemOrNull: "mem_or_null", ptrFunc: "func", constPtrMapOrNull: "map_ptr_or_null",
 }
 
+// String returns the kernel log's name of the type.
 func (t regType) String() string { return regTypeNames[t] }
 
 // isPtr reports whether the type is any pointer.

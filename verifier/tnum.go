@@ -127,4 +127,5 @@ func (a tnum) withSubreg(sub tnum) tnum {
 	return hi.or(sub.cast(4))
 }
 
+// String formats as the kernel log does: (value; mask).
 func (a tnum) String() string { return fmt.Sprintf("(%#x; %#x)", a.value, a.mask) }

@@ -116,6 +116,7 @@ type Error struct {
 	Reason string
 }
 
+// Error formats the refusal with its instruction.
 func (e *Error) Error() string {
 	if e.Insn < 0 {
 		return "verifier: " + e.Reason
