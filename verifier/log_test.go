@@ -84,3 +84,32 @@ func TestDisasm(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentVerify runs verifications in parallel (the verifier keeps
+// no shared mutable state; run with -race).
+func TestConcurrentVerify(t *testing.T) {
+	done := make(chan error)
+	for g := 0; g < 4; g++ {
+		go func() {
+			var err error
+			for _, c := range positiveCases {
+				opts := Options{ProgType: "xdp", Maps: testMaps, MemSize: 64}
+				if c.typ != "" {
+					opts.ProgType = c.typ
+				}
+				if c.opts != nil {
+					c.opts(&opts)
+				}
+				if _, e := Verify(c.insns, opts); e != nil && err == nil {
+					err = e
+				}
+			}
+			done <- err
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}
