@@ -85,9 +85,17 @@ func Main(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "Error: %v\n", err)
 		return 1
 	}
+	serve := func(ctx context.Context) error { return Run(ctx, cfg, log, nil) }
+	if handled, err := runAsOSService(serve); handled || err != nil {
+		if err != nil {
+			log.Error("service failed", "error", err)
+			return 1
+		}
+		return 0
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := Run(ctx, cfg, log, nil); err != nil {
+	if err := serve(ctx); err != nil {
 		log.Error("service failed", "error", err)
 		fmt.Fprintf(stderr, "Error: %v\n", err)
 		return 1
