@@ -153,12 +153,17 @@ func TestPreemptLatency(t *testing.T) {
 		start := time.Now()
 		select {
 		case d := <-done:
+			// The last wait ended with the loop, not with a wake-up.
+			worst = max(worst, time.Since(start)-time.Millisecond)
 			t.Logf("native loop of %d back-edges ran %v; %d sleeps of 1ms woke at most %v late", iters, d, wakes, worst)
-			if wakes < 3 {
+			if d < 100*time.Millisecond {
 				t.Skipf("the loop ended too soon (%v) to measure", d)
 			}
-			if limit := 150 * time.Millisecond; worst > limit {
-				t.Errorf("a goroutine waited %v for the processor (limit %v)", worst, limit)
+			// Without preemption exits the wait is the whole loop. With
+			// them it is tens of microseconds plus whatever the OS adds
+			// on a loaded machine, so the limit is relative to the loop.
+			if limit := max(150*time.Millisecond, d/3); worst > limit {
+				t.Errorf("a goroutine waited %v for the processor during a %v loop (limit %v)", worst, d, limit)
 			}
 			return
 		case <-time.After(time.Millisecond):
