@@ -79,7 +79,6 @@ func swapOp(op uint8) uint8 {
 
 func (v *verifier) checkCond(pc int, ins isa.Instruction) error {
 	st := v.cur
-	f := st.cur()
 	is32 := isa.Class(ins.Opcode) == isa.ClassJMP32
 	op := isa.ALUOp(ins.Opcode)
 	target := jumpTarget(ins, pc)
@@ -131,7 +130,6 @@ func (v *verifier) checkCond(pc int, ins isa.Instruction) error {
 	if okF {
 		okF = apply(st, &fa, &fb)
 	}
-	_ = f
 	switch {
 	case okT && okF:
 		v.push(other, target)
@@ -431,12 +429,12 @@ func (v *verifier) packetCompare(pc int, ins isa.Instruction, dst, src *reg, op 
 			p.typ == ptrPacketMeta && end.typ == ptrPacket
 	}
 	// Normalize to "p op end".
-	p, end := dst, src
-	if !isEnd(p, end) {
+	p := dst
+	if !isEnd(dst, src) {
 		if !isEnd(src, dst) {
 			return false
 		}
-		p, end = src, dst
+		p = src
 		op = swapOp(op)
 	}
 	// In the branch where p <= end (or p < end), the bytes [base, base+p.off)
@@ -459,7 +457,6 @@ func (v *verifier) packetCompare(pc int, ins isa.Instruction, dst, src *reg, op 
 	}
 	v.push(other, target)
 	st.pc = pc + 1
-	_ = end
 	return true
 }
 

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf"
-	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/rlimit"
 
 	"github.com/bpfhost/bpfhost/isa"
@@ -199,8 +198,6 @@ func tail(s string, n int) string {
 	}
 	return strings.Join(lines, "\n")
 }
-
-var _ = asm.Instructions{}
 
 // BenchmarkVerifyCorpus verifies every accepted XDP program of the corpus
 // once per iteration.

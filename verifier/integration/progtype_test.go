@@ -35,7 +35,7 @@ func linuxPointers(name string) map[int32]verifier.FieldKind {
 	switch {
 	case name == "xdp":
 		return map[int32]verifier.FieldKind{0: verifier.FieldPacket, 4: verifier.FieldPacketEnd, 8: verifier.FieldPacketMeta}
-	case strings.HasPrefix(name, "sched_") || name == "cgroup_skb" || name == "socket_filter":
+	case strings.HasPrefix(name, "sched_") || strings.HasPrefix(name, "lwt_") || name == "cgroup_skb" || name == "socket_filter":
 		return map[int32]verifier.FieldKind{76: verifier.FieldPacket, 80: verifier.FieldPacketEnd, 140: verifier.FieldPacketMeta}
 	}
 	return nil
@@ -72,8 +72,9 @@ func hostTypeInfo(pt progtype.Type) *verifier.TypeInfo {
 		return k, nil
 	})
 	name := pt.Name()
-	return &verifier.TypeInfo{Name: name, Context: ctx, Helpers: pt.Helpers(),
-		PacketWrite: name == "xdp" || name == "sched_cls" || name == "sched_act"}
+	// Direct packet stores, as Linux's may_access_direct_pkt_data allows them.
+	write := map[string]bool{"xdp": true, "sched_cls": true, "sched_act": true, "lwt_xmit": true, "sk_skb": true, "sk_msg": true}
+	return &verifier.TypeInfo{Name: name, Context: ctx, Helpers: pt.Helpers(), PacketWrite: write[name]}
 }
 
 // TestLoaderLinkedCorpus links every program of the object corpus with the
