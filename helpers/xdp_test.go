@@ -2,6 +2,7 @@ package helpers
 
 import (
 	"bytes"
+	"encoding/binary"
 	"testing"
 
 	"github.com/bpfhost/bpfhost/maps"
@@ -245,13 +246,19 @@ func TestCsumDiff(t *testing.T) {
 			t.Errorf("%s: csum_diff = %#x, want %#x", c.name, got, c.want)
 		}
 	}
-	// Sizes that are not multiples of 4, with results from Linux 6.18.
+	// Sizes that are not multiples of 4, with results from Linux 6.18 on
+	// x86-64: the partial last word is padded in host order, so these
+	// values hold on little-endian hosts only.
+	littleEndian := binary.NativeEndian.Uint16([]byte{1, 0}) == 1
 	buf := stackBuf(ctx, bytes.Join([][]byte{u32(0x11223344), u32(0x55667788), u32(0x7a7b7c7d), u32(0x01020304),
 		u32(0x0f0e0d0c), u32(0x13579bdf), u32(0x2468ace0), u32(0x7f6f5f4f)}, nil))
 	for _, c := range []struct {
 		fromLen, toLen uint64
 		want           uint64
 	}{{15, 0, 0x6e0}, {0, 15, 0xe8c}, {7, 7, 0xe30}, {3, 0, 0xdecd}} {
+		if !littleEndian {
+			break
+		}
 		if got := call(t, tab, FnCsumDiff, ctx, buf, c.fromLen, buf+16, c.toLen, 0x1234); got != c.want {
 			t.Errorf("csum_diff(%d, %d) = %#x, want %#x", c.fromLen, c.toLen, got, c.want)
 		}

@@ -98,6 +98,13 @@ func skbCtxBytes(fields map[int]uint32) []byte {
 	return b
 }
 
+// ctxByte is a struct __sk_buff with one byte set.
+func ctxByte(i int, v byte) []byte {
+	b := make([]byte, skbSize)
+	b[i] = v
+	return b
+}
+
 func TestSKBSetupErrors(t *testing.T) {
 	_, ctx := newCtx(t)
 	f := ipv4Frame()
@@ -109,8 +116,8 @@ func TestSKBSetupErrors(t *testing.T) {
 		{RunInput{Data: make([]byte, 13)}, maps.EINVAL, "sched_cls: data_in is 13 bytes, the test run takes 14 to 3712 (an Ethernet frame in one page)"},
 		{RunInput{Data: make([]byte, 3713)}, maps.EINVAL, "sched_cls: data_in is 3713 bytes"},
 		{RunInput{Data: f[:33]}, maps.EINVAL, "sched_cls: data_in is 33 bytes, too short for its Ethernet and 20-byte IP headers"},
-		{RunInput{Data: f, Context: skbCtxBytes(map[int]uint32{skbLen: 1})}, maps.EINVAL, "sched_cls: ctx_in sets byte 0 of struct __sk_buff, which is not one of the fields a test run accepts"},
-		{RunInput{Data: f, Context: skbCtxBytes(map[int]uint32{68: 1})}, maps.EINVAL, "ctx_in sets byte 68 of struct __sk_buff"},
+		{RunInput{Data: f, Context: ctxByte(0, 1)}, maps.EINVAL, "sched_cls: ctx_in sets byte 0 of struct __sk_buff, which is not one of the fields a test run accepts"},
+		{RunInput{Data: f, Context: ctxByte(68, 1)}, maps.EINVAL, "ctx_in sets byte 68 of struct __sk_buff"},
 		{RunInput{Data: f, Context: append(make([]byte, 192), 0, 0, 1)}, maps.E2BIG, "sched_cls: ctx_in has non-zero byte 194 beyond struct __sk_buff (192 bytes)"},
 		{RunInput{Data: f, Context: skbCtxBytes(map[int]uint32{skbWireLen: 59})}, maps.EINVAL, "sched_cls: ctx_in wire_len 59 must be 0 or between the packet length 60 and 65536"},
 		{RunInput{Data: f, Context: skbCtxBytes(map[int]uint32{skbGSOSegs: 65536})}, maps.EINVAL, "sched_cls: ctx_in gso_segs 65536 is more than 65535"},
