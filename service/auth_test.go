@@ -142,3 +142,30 @@ func TestOneServicePerRoot(t *testing.T) {
 		t.Fatalf("second service: %v", err)
 	}
 }
+
+// TestCLIRefused runs the command line as nobody against a directory whose
+// service does not admit it: the command is refused with bpftool's error
+// form, and does not fall back to opening the directory itself.
+func TestCLIRefused(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to run a client as another user")
+	}
+	auth, err := NewAuth("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := startServer(t, auth)
+	if err := os.WriteFile(filepath.Join(ts.root, client.InfoFile), []byte(`{"pid":1,"socket":"`+ts.socket+`"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	openUp(t, ts.socket)
+	cmd := exec.Command(nobodyBinary(t), "--root", ts.root, "map", "show")
+	cmd.Env = append(os.Environ(), envHelper+"=cli")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err = cmd.Run()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || errb.String() != "Error: permission denied\n" || out.String() != "" {
+		t.Fatalf("cli as nobody: %v\nstdout %q\nstderr %q", err, out.String(), errb.String())
+	}
+}

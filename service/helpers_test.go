@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bpfhost/bpfhost/client"
+	"github.com/bpfhost/bpfhost/internal/cli"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -25,6 +26,8 @@ func TestMain(m *testing.M) {
 		os.Exit(Main(os.Args[1:], os.Stderr))
 	case "client":
 		os.Exit(helperClient(os.Args[1:]))
+	case "cli":
+		os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
 }

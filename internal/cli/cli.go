@@ -118,8 +118,17 @@ func Run(args []string, env *Env) (status int) {
 		return 1
 	}
 	if env.State == nil && env.Forward != nil {
-		if st, done := env.Forward(c.stateRoot(), args, env); done {
-			c.out.Flush()
+		c.out.Flush()
+		if st, done, ferr := env.Forward(c.stateRoot(), args, env); done {
+			if ferr != nil {
+				if c.json {
+					c.jw = newJSONWriter(c.out, c.pretty)
+				}
+				c.report(errorf("%s", ferr.Error()))
+				if c.json {
+					c.jw.finish()
+				}
+			}
 			return st
 		}
 	}

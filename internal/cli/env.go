@@ -28,8 +28,9 @@ type Env struct {
 	State *state.State
 	// Forward, when set and State is nil, may run the command elsewhere (in
 	// the service that owns root); done reports whether it did, and status
-	// is then the command's exit status.
-	Forward func(root string, args []string, env *Env) (status int, done bool)
+	// is then the command's exit status. err reports a failure to run it
+	// there at all, printed as the command's error.
+	Forward func(root string, args []string, env *Env) (status int, done bool, err error)
 }
 
 // Files is the file access of a command.

@@ -15,19 +15,20 @@ import (
 // answers there: the service runs the same command code against its state,
 // reading and writing this process's files and standard streams through
 // the connection. With no service it returns done=false and the command
-// runs here, embedded.
-func ForwardToService(root string, args []string, env *Env) (int, bool) {
+// runs here, embedded. err is set when the service could not run the
+// command (refused, connection lost); the caller reports it.
+func ForwardToService(root string, args []string, env *Env) (code int, done bool, err error) {
 	if root == "" || os.Getenv(EnvNoService) != "" {
-		return 0, false
+		return 0, false, nil
 	}
 	si, err := client.ReadServiceInfo(root)
 	if err != nil {
-		return 0, false
+		return 0, false, nil
 	}
 	c, err := client.DialSocket(si.Socket)
 	if err != nil {
 		// No one listens: the service died (its lock went with it).
-		return 0, false
+		return 0, false, nil
 	}
 	defer c.Close()
 	engine := ""
@@ -36,7 +37,7 @@ func ForwardToService(root string, args []string, env *Env) (int, bool) {
 	} else {
 		engine = os.Getenv(EnvEngine)
 	}
-	code, err := c.Exec(context.Background(), args, client.ExecIO{Stdin: env.Stdin, Stdout: env.Stdout,
+	code, err = c.Exec(context.Background(), args, client.ExecIO{Stdin: env.Stdin, Stdout: env.Stdout,
 		Stderr: env.Stderr, Cwd: env.Cwd, Engine: engine})
 	if err != nil {
 		msg := err.Error()
@@ -48,10 +49,9 @@ func ForwardToService(root string, args []string, env *Env) (int, bool) {
 		} else if errors.Is(err, context.Canceled) {
 			msg = "interrupted"
 		}
-		fmt.Fprintf(env.Stderr, "Error: %s\n", msg)
-		return 1, true
+		return 1, true, errors.New(msg)
 	}
-	return code, true
+	return code, true, nil
 }
 
 // EnvNoService, when set, keeps the command line from using a running
