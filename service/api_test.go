@@ -210,3 +210,36 @@ func TestMapFull(t *testing.T) {
 	}
 	wantCode(t, "third key in a 2-entry map", c.MapUpdate(ctx, ref, u32(2), u32(2), 0), codes.ResourceExhausted)
 }
+
+// TestExecMisuse: an Exec stream that does not start with ExecStart, or
+// answers a file request with the wrong ID, is refused without harm.
+func TestExecMisuse(t *testing.T) {
+	ts := startServer(t, nil)
+	ctx := ctxT(t)
+	st, err := ts.c.API().Exec(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Send(&api.ExecClientMessage{Msg: &api.ExecClientMessage_File{File: &api.FileReply{Id: 1}}})
+	_, err = st.Recv()
+	wantCode(t, "file reply first", err, codes.InvalidArgument)
+
+	st, err = ts.c.API().Exec(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Send(&api.ExecClientMessage{Msg: &api.ExecClientMessage_Start{Start: &api.ExecStart{Args: []string{"prog", "loadall", "x.o", "/sys/fs/bpf/x"}, Cwd: "/"}}})
+	m, err := st.Recv()
+	if err != nil || m.GetFile() == nil {
+		t.Fatalf("expected a file request: %v %v", m, err)
+	}
+	st.Send(&api.ExecClientMessage{Msg: &api.ExecClientMessage_File{File: &api.FileReply{Id: 99}}})
+	for err == nil {
+		_, err = st.Recv()
+	}
+	wantCode(t, "wrong file reply ID", err, codes.InvalidArgument)
+	// The service is unharmed and the state unchanged.
+	if ps, err := ts.c.ProgList(ctx); err != nil || len(ps) != 0 {
+		t.Fatalf("after misuse: %v %v", ps, err)
+	}
+}

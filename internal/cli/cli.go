@@ -299,6 +299,9 @@ func (c *cli) state() (*state.State, error) {
 		return c.st, nil
 	}
 	if c.env != nil && c.env.State != nil {
+		if c.debug {
+			fmt.Fprintf(c.stderr, "bpfhost: state directory %s\n", c.env.State.Root)
+		}
 		c.st = c.env.State
 		return c.st, nil
 	}
