@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf"
-	"github.com/cilium/ebpf/perf"
 	"github.com/cilium/ebpf/ringbuf"
 )
 
@@ -49,7 +48,7 @@ func (c *Collection) Dump(m string) ([]Entry, error) {
 	}
 	var es []Entry
 	if rd := c.perf[m]; rd != nil {
-		es, err = drainPerf(rd)
+		es, err = rd.drain()
 	} else {
 		es, err = dump(mp)
 	}
@@ -131,27 +130,6 @@ func (c *Collection) MapNames() []string {
 	}
 	sort.Strings(names)
 	return names
-}
-
-// drainPerf reads every sample of a perf event array, in canonical order:
-// sorted by bytes, since samples of different CPUs have no common order.
-func drainPerf(rd *perf.Reader) ([]Entry, error) {
-	rd.SetDeadline(time.Now())
-	var es []Entry
-	for {
-		rec, err := rd.Read()
-		if errors.Is(err, os.ErrDeadlineExceeded) {
-			SortValues(es)
-			return es, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if rec.LostSamples > 0 {
-			return nil, fmt.Errorf("%d perf samples lost", rec.LostSamples)
-		}
-		es = append(es, Entry{Value: rec.RawSample})
-	}
 }
 
 // SortValues orders unkeyed entries by value bytes (perf samples).

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf"
-	"github.com/cilium/ebpf/perf"
 	"github.com/cilium/ebpf/rlimit"
 )
 
@@ -30,7 +29,7 @@ type Collection struct {
 	coll *ebpf.Collection
 	// perf holds a reader per perf event array, created at load so that
 	// every CPU's slot has a perf event for programs to write to.
-	perf map[string]*perf.Reader
+	perf map[string]perfReader
 }
 
 // Load loads the object file obj into the kernel after setting the given
@@ -57,12 +56,12 @@ func Load(obj string, vars map[string]any) (*Collection, error) {
 		}
 		return nil, fmt.Errorf("kernel: loading %s: %w", obj, err)
 	}
-	c := &Collection{coll: coll, perf: map[string]*perf.Reader{}}
+	c := &Collection{coll: coll, perf: map[string]perfReader{}}
 	for name, m := range coll.Maps {
 		if m.Type() != ebpf.PerfEventArray {
 			continue
 		}
-		rd, err := perf.NewReader(m, 4*os.Getpagesize())
+		rd, err := newPerfReader(m, 4*os.Getpagesize())
 		if err != nil {
 			c.Close()
 			return nil, fmt.Errorf("kernel: perf reader for %s in %s: %w", name, obj, err)
