@@ -2,6 +2,7 @@ package ebpf
 
 import (
 	"fmt"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -188,7 +189,7 @@ func copyOut(dst, src []byte) ([]byte, error) {
 // value and the average duration of one run. reset, if set, is called just
 // before the timed loop (testing.B.ResetTimer).
 func (p *Program) Benchmark(in []byte, repeat int, reset func()) (uint32, time.Duration, error) {
-	if repeat < 0 || repeat > 1<<32-1 {
+	if repeat < 0 || uint64(repeat) > math.MaxUint32 {
 		return 0, 0, fmt.Errorf("repeat %d out of range", repeat)
 	}
 	res, err := p.run(in, nil, nil, nil, uint32(repeat), reset)
