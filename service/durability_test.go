@@ -120,4 +120,20 @@ func TestKill9(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(root, client.InfoFile)); err == nil {
 		t.Fatal("service.json left after a clean stop")
 	}
+
+	// A service killed with SIGKILL leaves service.json and its socket; the
+	// command line then finds nobody listening and runs embedded.
+	cmd, c := serveProcess(t, root)
+	c.Close()
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	if _, err := os.Stat(filepath.Join(root, client.InfoFile)); err != nil {
+		t.Fatalf("expected a stale service.json: %v", err)
+	}
+	cli := exec.Command(os.Args[0], "--root", root, "map", "lookup", "pinned", "/sys/fs/bpf/k/arr0", "key", "5", "0", "0", "0")
+	cli.Env = append(os.Environ(), envHelper+"=cli")
+	out, err := cli.CombinedOutput()
+	if err != nil || string(out) != "key: 05 00 00 00  value: 10 00 00 00 00 00 00 00\n" {
+		t.Fatalf("embedded command after SIGKILL: %v\n%s", err, out)
+	}
 }
