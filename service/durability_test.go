@@ -46,7 +46,7 @@ func serveProcess(t *testing.T, root string) (*exec.Cmd, *client.Client) {
 }
 
 // TestKill9 streams map updates and map creations from clients, kills the
-// service with SIGKILL in the middle, restarts it and checks that every
+// service with SIGKILL in the middle of both, restarts it and checks that every
 // acknowledged update and creation is there.
 func TestKill9(t *testing.T) {
 	root := t.TempDir()
@@ -89,7 +89,14 @@ func TestKill9(t *testing.T) {
 				created.Store(int64(n + 1))
 			}
 		}()
-		time.Sleep(time.Duration(100+100*round) * time.Millisecond)
+		// Kill once enough is acknowledged (slow disks make creations
+		// slow), at a different moment each round.
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			if acked[0].Load() >= 20 && acked[1].Load() >= 20 && created.Load() >= 2 {
+				break
+			}
+		}
+		time.Sleep(time.Duration(37*round) * time.Millisecond)
 		cmd.Process.Signal(syscall.SIGKILL)
 		cmd.Wait()
 		wg.Wait()
