@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bpfhost/bpfhost/helpers"
+	"github.com/bpfhost/bpfhost/interp"
 	"github.com/bpfhost/bpfhost/isa"
 	"github.com/bpfhost/bpfhost/loader"
 	"github.com/bpfhost/bpfhost/maps"
@@ -21,6 +22,17 @@ type ProgramOptions struct {
 	Engine string
 	// ID restores a persisted program under this registry ID (0 = next free).
 	ID uint32
+	// UnsafeSkipVerifier loads the program without verifying it (also env
+	// BPFHOST_UNSAFE_SKIP_VERIFIER=1); it then runs only in the
+	// bounds-checked interpreter, never the JIT.
+	UnsafeSkipVerifier bool
+	// LogLevel is the verifier log level of a refusal's error (see
+	// CollectionOptions.LogLevel).
+	LogLevel int
+	// MemSize is, for the "raw" type, the number of bytes r1 points to
+	// that the verifier lets the program access; runs must give at least
+	// as much data.
+	MemSize int
 }
 
 // Program is a loaded program.
@@ -31,6 +43,7 @@ type Program struct {
 	exe       vm.Executable
 	ptype     progtype.Type
 	maps      []*mapObj
+	verified  bool
 	closed    atomic.Bool
 	// mu is held for reading by runs and for writing by Close, so Close
 	// waits for runs in progress and a run never sees released maps.
@@ -44,15 +57,34 @@ func NewProgramFromXlated(name, typ string, insns []isa.Instruction, opts Progra
 	if err != nil {
 		return nil, err
 	}
-	return newProgram(name, typ, insns, eng, opts.ID)
-}
-
-func newProgram(name, typ string, insns []isa.Instruction, eng vm.Engine, id uint32) (*Program, error) {
 	t, ok := progtype.ByName(typ)
 	if !ok {
 		return nil, fmt.Errorf("program %s: unknown program type %q", name, typ)
 	}
-	vp, err := loader.Finalize(name, typ, insns, loader.Options{})
+	return newProgram(name, t, insns, eng, opts.ID, loadOptions{
+		skipVerifier: skipVerifier(opts.UnsafeSkipVerifier),
+		verify:       verifyOptions{logLevel: opts.LogLevel, memSize: opts.MemSize},
+	})
+}
+
+// loadOptions say how newProgram treats the verifier.
+type loadOptions struct {
+	skipVerifier bool
+	verify       verifyOptions
+}
+
+// newProgram verifies (unless skipped) and loads a linked program. A
+// verified program runs unchecked (on the JIT when the engine has one); an
+// unverified one runs in the bounds-checked interpreter whatever the engine.
+func newProgram(name string, t progtype.Type, insns []isa.Instruction, eng vm.Engine, id uint32, lo loadOptions) (*Program, error) {
+	if !lo.skipVerifier {
+		if _, err := verify(name, t, insns, lo.verify); err != nil {
+			return nil, err
+		}
+	} else {
+		eng = interp.New()
+	}
+	vp, err := loader.Finalize(name, t.Name(), insns, loader.Options{Verified: !lo.skipVerifier})
 	if err != nil {
 		return nil, err
 	}
@@ -61,12 +93,13 @@ func newProgram(name, typ string, insns []isa.Instruction, eng vm.Engine, id uin
 		return nil, fmt.Errorf("program %s: %s engine: %w", name, eng.Name(), err)
 	}
 	p := &Program{
-		name:   name,
-		typ:    t.Name(),
-		xlated: append([]isa.Instruction(nil), insns...),
-		prog:   vp,
-		exe:    exe,
-		ptype:  t,
+		name:     name,
+		typ:      t.Name(),
+		xlated:   append([]isa.Instruction(nil), insns...),
+		prog:     vp,
+		exe:      exe,
+		ptype:    t,
+		verified: !lo.skipVerifier,
 	}
 	// Hold the maps the program uses so that closing their handles does not
 	// free memory the program can still reach.
@@ -94,6 +127,10 @@ func (p *Program) releaseMaps() {
 	}
 	p.maps = nil
 }
+
+// Verified reports whether the verifier accepted the program (false: it was
+// loaded with UnsafeSkipVerifier and runs in the checked interpreter).
+func (p *Program) Verified() bool { return p.verified }
 
 // Name returns the program's function name.
 func (p *Program) Name() string { return p.name }
@@ -140,13 +177,27 @@ type RunOptions struct {
 	Context []byte
 	// ContextOut receives the context after the run, like DataOut.
 	ContextOut []byte
-	// Repeat runs the program this many times (0 = 1) on one virtual CPU.
+	// Repeat runs the program this many times (0 = 1) on one virtual CPU,
+	// as BPF_PROG_TEST_RUN's repeat: on the same packet and context, each
+	// run seeing what the previous one left (see Run).
 	Repeat uint32
-	// Duration is set to the average time of one run.
+	// Duration is set to the average time of one run: the run loop's time
+	// divided by the runs, without building the context and packet or
+	// copying the outputs (the kernel's duration covers the same span).
 	Duration time.Duration
 }
 
 // Run runs the program as BPF_PROG_TEST_RUN would and returns its r0.
+//
+// With Repeat > 1 it does what the kernel does for XDP and socket-buffer
+// programs: the packet and context are built from Data and Context once,
+// then the program runs Repeat times on that one buffer, so changes a run
+// makes to the packet (bytes, adjust_head/tail/meta) and to the context
+// (skb->mark, cb, ...) are the next run's input. Map state evolves over the
+// runs. The return value, DataOut and ContextOut are the last run's.
+// Duration is the time of the run loop divided by Repeat; building the
+// input and copying the outputs are outside it, as in the kernel, so the
+// two figures measure the same thing. A run that fails ends the loop.
 func (p *Program) Run(opts *RunOptions) (uint32, error) {
 	if opts == nil {
 		opts = &RunOptions{}
@@ -185,9 +236,10 @@ func copyOut(dst, src []byte) ([]byte, error) {
 	return dst, nil
 }
 
-// Benchmark runs the program repeat times on in and returns the last return
-// value and the average duration of one run. reset, if set, is called just
-// before the timed loop (testing.B.ResetTimer).
+// Benchmark runs the program repeat times on in, as Run with Repeat does
+// (one buffer, reused by every run), and returns the last return value and
+// the average duration of one run (the timed loop only). reset, if set, is
+// called just before the timed loop (testing.B.ResetTimer).
 func (p *Program) Benchmark(in []byte, repeat int, reset func()) (uint32, time.Duration, error) {
 	if repeat < 0 || uint64(repeat) > math.MaxUint32 {
 		return 0, 0, fmt.Errorf("repeat %d out of range", repeat)
@@ -212,9 +264,12 @@ type runBufs struct {
 
 var runBufsKey = new(byte)
 
-// run executes the program repeat times on one virtual CPU. Each run gets a
-// freshly built context and packet (Setup), so every run sees the same
-// input; the measured time covers Setup and the run, with a monotonic clock.
+// run executes the program repeat times on one virtual CPU, as the kernel's
+// BPF_PROG_TEST_RUN does: the context and packet are built once (Setup),
+// every repetition runs on what the previous one left (packet bytes,
+// adjust_head moves, context stores all persist), and the outputs are those
+// of the last run. The measured time, on a monotonic clock, covers the run
+// loop only, not Setup and Finish (the kernel's copy-in and copy-out).
 // dataOut and ctxOut are the buffers the outputs are appended to.
 func (p *Program) run(data, ctxIn, dataOut, ctxOut []byte, repeat uint32, reset func()) (res runResult, err error) {
 	p.mu.RLock()
@@ -237,15 +292,18 @@ func (p *Program) run(data, ctxIn, dataOut, ctxOut []byte, repeat uint32, reset 
 	// Do not keep the caller's memory reachable from the CPU afterwards.
 	defer func() { *b = runBufs{} }()
 	ctx := &cpu.Run
+	ctx.Reset(p.prog)
+	r1, r2, err := p.ptype.Setup(ctx, &b.in)
+	if err != nil {
+		return res, fmt.Errorf("program %s: %w", p.name, err)
+	}
 	if reset != nil {
 		reset()
 	}
 	start := time.Now()
 	for i := uint32(0); i < repeat; i++ {
-		ctx.Reset(p.prog)
-		r1, r2, err := p.ptype.Setup(ctx, &b.in)
-		if err != nil {
-			return res, fmt.Errorf("program %s: %w", p.name, err)
+		if i > 0 {
+			ctx.Rerun(p.prog)
 		}
 		res.ret, err = p.exe.Run(ctx, r1, r2)
 		// Ring buffer records a run leaked must not stay reserved.
