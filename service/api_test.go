@@ -9,6 +9,7 @@ import (
 	"github.com/bpfhost/bpfhost/client"
 	"github.com/bpfhost/bpfhost/maps"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/proto"
 )
 
 func TestVersion(t *testing.T) {
@@ -242,4 +243,37 @@ func TestExecMisuse(t *testing.T) {
 	if ps, err := ts.c.ProgList(ctx); err != nil || len(ps) != 0 {
 		t.Fatalf("after misuse: %v %v", ps, err)
 	}
+}
+
+// TestMapInMap creates a hash of maps with an inner array spec and stores
+// an inner map by ID, as bpf() stores one by file descriptor.
+func TestMapInMap(t *testing.T) {
+	ts := startServer(t, nil)
+	ctx, c := ctxT(t), ts.c
+	inner := &api.MapCreateRequest{Type: uint32(maps.Array), KeySize: 4, ValueSize: 4, MaxEntries: 1}
+	outer, err := c.MapCreate(ctx, &api.MapCreateRequest{Type: uint32(maps.HashOfMaps), KeySize: 4, ValueSize: 4, MaxEntries: 2, Pin: "/sys/fs/bpf/mim/outer", Inner: inner})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := proto.Clone(inner).(*api.MapCreateRequest)
+	in.Pin = "/sys/fs/bpf/mim/inner"
+	im, err := c.MapCreate(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.MapUpdate(ctx, client.ID(outer.Id), u32(7), u32(im.Id), 0); err != nil {
+		t.Fatal(err)
+	}
+	v, err := c.MapLookup(ctx, client.ID(outer.Id), u32(7))
+	if err != nil || le64(v) != uint64(im.Id) {
+		t.Fatalf("lookup of the inner map: %v %v, want ID %d", v, err, im.Id)
+	}
+	// The outer map keeps the inner one alive without its own pin.
+	if _, err := c.Unpin(ctx, "/sys/fs/bpf/mim/inner", false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.MapShow(ctx, client.ID(im.Id)); err != nil {
+		t.Fatalf("inner map after unpinning it: %v", err)
+	}
+	wantCode(t, "inner map of the wrong kind", c.MapUpdate(ctx, client.ID(outer.Id), u32(8), u32(outer.Id), 0), codes.InvalidArgument)
 }
