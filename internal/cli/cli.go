@@ -117,6 +117,10 @@ func Run(args []string, env *Env) (status int) {
 		fmt.Fprintf(stderr, "%s: %v\n", c.bin, err)
 		return 1
 	}
+	if c.engine == "" && env.State != nil {
+		// Inside a service, new programs default to the service's engine.
+		c.engine = env.State.Engine
+	}
 	if env.State == nil && env.Forward != nil {
 		c.out.Flush()
 		if st, done, ferr := env.Forward(c.stateRoot(), args, env); done {
