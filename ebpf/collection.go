@@ -5,7 +5,6 @@ import (
 
 	"github.com/bpfhost/bpfhost/loader"
 	"github.com/bpfhost/bpfhost/maps"
-	"github.com/bpfhost/bpfhost/progtype"
 	"github.com/bpfhost/bpfhost/vm"
 )
 
@@ -17,6 +16,16 @@ type CollectionOptions struct {
 	// MapReplacements use existing maps instead of creating the named ones.
 	// The collection takes its own reference; the caller keeps theirs.
 	MapReplacements map[string]*Map
+	// UnsafeSkipVerifier loads the programs without verifying them (also
+	// env BPFHOST_UNSAFE_SKIP_VERIFIER=1). They then run only in the
+	// bounds-checked interpreter, never the JIT: every memory access is
+	// tested and runs have an instruction budget. Without it every program
+	// must pass the verifier, and verified programs run unchecked.
+	UnsafeSkipVerifier bool
+	// LogLevel is the verifier log level put in a refusal's error: 0 the
+	// refused instruction, its state and reason; 1 every processed
+	// instruction; 2 also the state after each.
+	LogLevel int
 }
 
 // Collection is the maps and programs created from a CollectionSpec.
@@ -81,7 +90,7 @@ func NewCollectionWithOptions(spec *CollectionSpec, opts CollectionOptions) (col
 
 	for _, name := range sortedKeys(spec.Programs) {
 		ps := spec.Programs[name]
-		p, err := loadProgram(ps, coll.Maps, eng)
+		p, err := loadProgram(ps, coll.Maps, eng, opts)
 		if err != nil {
 			return coll, fmt.Errorf("object %s: section %s: program %s: %w", object, ps.SectionName, name, err)
 		}
@@ -160,15 +169,15 @@ func withVariables(spec *CollectionSpec) (map[string]*MapSpec, error) {
 }
 
 // loadProgram links a program against the collection's maps and loads it.
-func loadProgram(ps *ProgramSpec, byName map[string]*Map, eng vm.Engine) (*Program, error) {
+func loadProgram(ps *ProgramSpec, byName map[string]*Map, eng vm.Engine, opts CollectionOptions) (*Program, error) {
 	if ps.loadErr != nil {
 		return nil, ps.loadErr
 	}
 	if ps.Type == "" {
 		return nil, fmt.Errorf("unsupported program type for section %q", ps.SectionName)
 	}
-	t, ok := progtype.ByName(ps.Type)
-	if !ok {
+	t := ps.progType()
+	if t == nil {
 		return nil, fmt.Errorf("unknown program type %q", ps.Type)
 	}
 	c := &loader.Converted{Name: ps.Name, Section: ps.SectionName, License: ps.License, Insns: ps.Instructions, Maps: ps.MapReferences}
@@ -182,7 +191,10 @@ func loadProgram(ps *ProgramSpec, byName map[string]*Map, eng vm.Engine) (*Progr
 	if err != nil {
 		return nil, err
 	}
-	return newProgram(ps.Name, t.Name(), linked, eng, 0)
+	return newProgram(ps.Name, t, linked, eng, 0, loadOptions{
+		skipVerifier: skipVerifier(opts.UnsafeSkipVerifier),
+		verify:       verifyOptions{logLevel: opts.LogLevel, lines: ps.lines},
+	})
 }
 
 // fillContents writes a map's initial entries. String values name maps of

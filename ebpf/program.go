@@ -64,6 +64,7 @@ func NewProgramFromXlated(name, typ string, insns []isa.Instruction, opts Progra
 	return newProgram(name, t, insns, eng, opts.ID, loadOptions{
 		skipVerifier: skipVerifier(opts.UnsafeSkipVerifier),
 		verify:       verifyOptions{logLevel: opts.LogLevel, memSize: opts.MemSize},
+		nameInError:  true,
 	})
 }
 
@@ -71,6 +72,9 @@ func NewProgramFromXlated(name, typ string, insns []isa.Instruction, opts Progra
 type loadOptions struct {
 	skipVerifier bool
 	verify       verifyOptions
+	// nameInError prefixes refusals with the program's name (callers that
+	// do not already name it).
+	nameInError bool
 }
 
 // newProgram verifies (unless skipped) and loads a linked program. A
@@ -79,6 +83,9 @@ type loadOptions struct {
 func newProgram(name string, t progtype.Type, insns []isa.Instruction, eng vm.Engine, id uint32, lo loadOptions) (*Program, error) {
 	if !lo.skipVerifier {
 		if _, err := verify(name, t, insns, lo.verify); err != nil {
+			if lo.nameInError {
+				return nil, fmt.Errorf("program %s: %w", name, err)
+			}
 			return nil, err
 		}
 	} else {

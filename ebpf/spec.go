@@ -78,6 +78,23 @@ type ProgramSpec struct {
 	// reports such problems at load, so that the other programs of the
 	// object stay usable (delete the program from the spec to load the rest).
 	loadErr error
+	// ptype is the type the section names, with its attach type's context
+	// rules (ForSection); Type alone would give any attach type's.
+	ptype progtype.Type
+	// lines is the BTF source line of each slot, for verifier messages.
+	lines []string
+}
+
+// progType returns the program type to load the program as: the section's
+// (attach-type specific) type when Type still names it, else Type's.
+func (p *ProgramSpec) progType() progtype.Type {
+	if p.ptype != nil && p.ptype.Name() == p.Type {
+		return p.ptype
+	}
+	if t, ok := progtype.ByName(p.Type); ok {
+		return t
+	}
+	return nil
 }
 
 // VariableSpec is a global variable of a data section (.rodata, .data,
@@ -176,8 +193,9 @@ func convertSpec(cs *cilium.CollectionSpec, object string) (*CollectionSpec, err
 			p.Instructions, p.MapReferences = c.Insns, c.Maps
 		}
 		if t, ok := progtype.ForSection(ps.SectionName); ok {
-			p.Type = t.Name()
+			p.Type, p.ptype = t.Name(), t
 		}
+		p.lines = sourceLines(ps)
 		spec.Programs[name] = p
 	}
 	for name, vs := range cs.Variables {

@@ -1,0 +1,170 @@
+package ebpf
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bpfhost/bpfhost/verifier"
+)
+
+// TestLoadRefusesUnsafe loads an object whose program reads past its
+// bounds check: the load fails with the kernel-like log, naming the
+// instruction, its C source line and the reason.
+func TestLoadRefusesUnsafe(t *testing.T) {
+	spec, err := LoadCollectionSpec("../verifier/testdata/bad_nobounds.o")
+	if err != nil {
+		t.Fatal(err)
+	}
+	coll, err := NewCollection(spec)
+	if err == nil {
+		coll.Close()
+		t.Fatal("unsafe program loaded")
+	}
+	var ve *VerifierError
+	if !errors.As(err, &ve) || !errors.Is(err, verifier.ErrRefused) {
+		t.Fatalf("error %v (%T) is not a verifier refusal", err, err)
+	}
+	if ve.Program != "nobounds" || ve.Insn < 0 {
+		t.Errorf("program %q insn %d", ve.Program, ve.Insn)
+	}
+	if !strings.Contains(ve.Source, "ip->protocol") || !strings.Contains(ve.Source, "bad_nobounds.c:14") {
+		t.Errorf("source line %q, want the ip->protocol line of bad_nobounds.c:14", ve.Source)
+	}
+	msg := err.Error()
+	for _, want := range []string{"program nobounds: verifier refused the program at instruction", "; " + ve.Source, "invalid access to packet", "R1="} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message lacks %q:\n%s", want, msg)
+		}
+	}
+	// The log at level 1 holds every processed instruction.
+	_, err = NewCollectionWithOptions(spec, CollectionOptions{LogLevel: 1})
+	if !errors.As(err, &ve) || !strings.Contains(ve.Log, "0: (") || strings.Count(ve.Log, "\n") < ve.Insn {
+		t.Errorf("level 1 log too short:\n%v", err)
+	}
+}
+
+// TestUnsafeSkipVerifier loads the same program unverified: it runs in the
+// checked interpreter, which stops the out-of-bounds read.
+func TestUnsafeSkipVerifier(t *testing.T) {
+	spec, err := LoadCollectionSpec("../verifier/testdata/bad_nobounds.o")
+	if err != nil {
+		t.Fatal(err)
+	}
+	coll, err := NewCollectionWithOptions(spec, CollectionOptions{UnsafeSkipVerifier: true, Engine: "jit"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer coll.Close()
+	p := coll.Programs["nobounds"]
+	if p.Verified() || !p.Internal().Checked {
+		t.Fatalf("verified %v checked %v, want an unverified checked program", p.Verified(), p.Internal().Checked)
+	}
+	if name := p.Executable(); name == nil {
+		t.Fatal("no executable")
+	}
+	_, err = p.Run(&RunOptions{Data: make([]byte, 14)})
+	if err == nil {
+		t.Fatal("out-of-bounds read was not stopped")
+	}
+	// The environment variable does the same.
+	t.Setenv(UnsafeSkipVerifierEnv, "1")
+	coll2, err := NewCollection(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer coll2.Close()
+	if coll2.Programs["nobounds"].Verified() {
+		t.Error("env did not skip the verifier")
+	}
+}
+
+// TestVerifiedRunsUnchecked loads a safe object: its programs are verified
+// and unchecked, and reloading the linked form verifies again.
+func TestVerifiedRunsUnchecked(t *testing.T) {
+	spec, err := LoadCollectionSpec("../verifier/testdata/good_parse.o")
+	if err != nil {
+		t.Fatal(err)
+	}
+	coll, err := NewCollection(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer coll.Close()
+	for name, p := range coll.Programs {
+		if !p.Verified() || p.Internal().Checked {
+			t.Errorf("%s: verified %v checked %v", name, p.Verified(), p.Internal().Checked)
+		}
+		q, err := NewProgramFromXlated(name, p.Type(), p.Xlated(), ProgramOptions{})
+		if err != nil {
+			t.Fatalf("%s: reload: %v", name, err)
+		}
+		if !q.Verified() {
+			t.Errorf("%s: reload not verified", name)
+		}
+		q.Close()
+	}
+}
+
+// TestNewProgramFromXlatedRefuses gives the xlated path an unsafe program.
+func TestNewProgramFromXlatedRefuses(t *testing.T) {
+	spec, err := LoadCollectionSpec("../verifier/testdata/bad_nobounds.o")
+	if err != nil {
+		t.Fatal(err)
+	}
+	coll, err := NewCollectionWithOptions(spec, CollectionOptions{UnsafeSkipVerifier: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer coll.Close()
+	p := coll.Programs["nobounds"]
+	_, err = NewProgramFromXlated("again", p.Type(), p.Xlated(), ProgramOptions{})
+	if !errors.Is(err, verifier.ErrRefused) {
+		t.Fatalf("got %v, want a refusal", err)
+	}
+	q, err := NewProgramFromXlated("again", p.Type(), p.Xlated(), ProgramOptions{UnsafeSkipVerifier: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q.Close()
+}
+
+// TestVerifySpecCorpus verifies every program of the object corpus without
+// loading: objects named bad_* are refused, all others accepted.
+func TestVerifySpecCorpus(t *testing.T) {
+	var objs []string
+	for _, pat := range []string{"../verifier/testdata/*.o", "../testdata/progs/*.o", "../progtype/testdata/*.o", "../examples/*/bpf/*.o"} {
+		m, _ := filepath.Glob(pat)
+		objs = append(objs, m...)
+	}
+	n := 0
+	for _, obj := range objs {
+		spec, err := LoadCollectionSpec(obj)
+		if err != nil {
+			t.Errorf("%s: %v", obj, err)
+			continue
+		}
+		vs, err := VerifySpec(spec, VerifySpecOptions{})
+		if err != nil {
+			t.Errorf("%s: %v", obj, err)
+			continue
+		}
+		bad := strings.HasPrefix(filepath.Base(obj), "bad_")
+		for _, v := range vs {
+			if v.Result == nil {
+				continue // not linkable here (kfunc, CO-RE...): the loader's business
+			}
+			n++
+			if bad != (v.Err != nil) {
+				t.Errorf("%s/%s (%s): bad %v, err %v", obj, v.Name, v.Type, bad, v.Err)
+			}
+			if v.Processed <= 0 || v.Insns <= 0 {
+				t.Errorf("%s/%s: processed %d insns %d", obj, v.Name, v.Processed, v.Insns)
+			}
+		}
+	}
+	if n < 50 {
+		t.Errorf("verified only %d programs", n)
+	}
+}
