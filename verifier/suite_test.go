@@ -59,12 +59,12 @@ var suiteMapIDs = map[string]uint32{
 
 // suiteExtraMaps are the maps the suite adds to testMaps.
 var suiteExtraMaps = map[uint32]MapInfo{
-	8:  {Type: 1, KeySize: 8, ValueSize: 8, MaxEntries: 16},                                                                 // hash, key 8, value 8
-	9:  {Type: 6, KeySize: 4, ValueSize: 16, MaxEntries: 4},                                                                 // percpu_array
-	10: {Type: 4, KeySize: 4, ValueSize: 4, MaxEntries: 4},                                                                  // perf_event_array
-	11: {Type: 7, KeySize: 4, ValueSize: 8 * 16, MaxEntries: 16},                                                            // stack_trace
+	8:  {Type: 1, KeySize: 8, ValueSize: 8, MaxEntries: 16},                                                                     // hash, key 8, value 8
+	9:  {Type: 6, KeySize: 4, ValueSize: 16, MaxEntries: 4},                                                                     // percpu_array
+	10: {Type: 4, KeySize: 4, ValueSize: 4, MaxEntries: 4},                                                                      // perf_event_array
+	11: {Type: 7, KeySize: 4, ValueSize: 8 * 16, MaxEntries: 16},                                                                // stack_trace
 	12: {Type: 13, KeySize: 4, ValueSize: 4, MaxEntries: 2, Inner: &MapInfo{Type: 1, KeySize: 4, ValueSize: 16, MaxEntries: 4}}, // hash of maps
-	13: {Type: 2, KeySize: 4, ValueSize: 8, MaxEntries: 1},                                                                  // array, one u64
+	13: {Type: 2, KeySize: 4, ValueSize: 8, MaxEntries: 1},                                                                      // array, one u64
 }
 
 // suiteMaps resolves the IDs of suiteMapIDs.
