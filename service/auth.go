@@ -77,6 +77,7 @@ type peerInfo struct {
 	Known, Allowed bool
 }
 
+// AuthType names the mechanism (credentials.AuthInfo).
 func (peerInfo) AuthType() string { return "peercred" }
 
 // peerCreds is a gRPC transport "security" that encrypts nothing (the
@@ -84,6 +85,7 @@ func (peerInfo) AuthType() string { return "peercred" }
 // connection for the interceptors to check.
 type peerCreds struct{ a *Auth }
 
+// ServerHandshake records the connecting process's credentials and the verdict.
 func (c peerCreds) ServerHandshake(conn net.Conn) (net.Conn, credentials.AuthInfo, error) {
 	pi := peerInfo{CommonAuthInfo: credentials.CommonAuthInfo{SecurityLevel: credentials.NoSecurity}}
 	if uid, gid, pid, err := peerCredentials(conn); err == nil {
@@ -93,14 +95,18 @@ func (c peerCreds) ServerHandshake(conn net.Conn) (net.Conn, credentials.AuthInf
 	return conn, pi, nil
 }
 
+// ClientHandshake does nothing: the server identifies the client, not the reverse.
 func (c peerCreds) ClientHandshake(_ context.Context, _ string, conn net.Conn) (net.Conn, credentials.AuthInfo, error) {
 	return conn, peerInfo{}, nil
 }
 
+// Info describes the protocol.
 func (c peerCreds) Info() credentials.ProtocolInfo {
 	return credentials.ProtocolInfo{SecurityProtocol: "peercred"}
 }
 
+// Clone returns c (it has no mutable state).
 func (c peerCreds) Clone() credentials.TransportCredentials { return c }
 
+// OverrideServerName is a no-op: there are no server names on a local socket.
 func (c peerCreds) OverrideServerName(string) error { return nil }

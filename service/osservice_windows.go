@@ -28,6 +28,7 @@ type scmHandler struct {
 	err   error
 }
 
+// Execute serves until the service control manager asks to stop.
 func (h *scmHandler) Execute(_ []string, req <-chan svc.ChangeRequest, status chan<- svc.Status) (bool, uint32) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -117,10 +117,12 @@ func fileError(name string, rep *api.FileReply) error {
 	return &fs.PathError{Op: "open", Path: name, Err: base}
 }
 
+// ReadFile reads a file of the client.
 func (r *remoteFiles) ReadFile(name string) ([]byte, error) {
 	return r.call(&api.FileRequest{Op: api.FileRequest_READ, Name: name})
 }
 
+// WriteFile writes a file of the client.
 func (r *remoteFiles) WriteFile(name string, data []byte, perm fs.FileMode) error {
 	_, err := r.call(&api.FileRequest{Op: api.FileRequest_WRITE, Name: name, Data: data, Perm: uint32(perm)})
 	return err
@@ -135,6 +137,7 @@ type remoteStdin struct {
 	done bool
 }
 
+// Read reads the client's standard input.
 func (r *remoteStdin) Read(p []byte) (int, error) {
 	if !r.done {
 		r.done = true
@@ -153,6 +156,7 @@ type streamWriter struct {
 	stderr bool
 }
 
+// Write sends p to the client's standard output or error.
 func (w *streamWriter) Write(p []byte) (int, error) {
 	b := append([]byte(nil), p...)
 	m := &api.ExecServerMessage{Msg: &api.ExecServerMessage_Stdout{Stdout: b}}
@@ -176,6 +180,7 @@ type memFiles struct {
 	data []byte
 }
 
+// ReadFile serves the object file only.
 func (m memFiles) ReadFile(name string) ([]byte, error) {
 	if name == m.name {
 		return m.data, nil
@@ -183,6 +188,7 @@ func (m memFiles) ReadFile(name string) ([]byte, error) {
 	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 }
 
+// WriteFile refuses: ObjectLoad writes no files.
 func (m memFiles) WriteFile(name string, _ []byte, _ fs.FileMode) error {
 	return &fs.PathError{Op: "open", Path: name, Err: fs.ErrPermission}
 }

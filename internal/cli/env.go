@@ -42,8 +42,10 @@ type Files interface {
 // osFiles is the local file system.
 type osFiles struct{}
 
+// ReadFile reads a local file.
 func (osFiles) ReadFile(name string) ([]byte, error) { return os.ReadFile(name) }
 
+// WriteFile writes a local file.
 func (osFiles) WriteFile(name string, data []byte, perm fs.FileMode) error {
 	return os.WriteFile(name, data, perm)
 }
