@@ -118,6 +118,10 @@ func newLogger(cfg *Config, w io.Writer) (*slog.Logger, error) {
 	return nil, fmt.Errorf("invalid log format %q (text or json)", cfg.LogFormat)
 }
 
+// lockWait bounds how long serve waits for a command line that holds the
+// state directory.
+const lockWait = 10 * time.Second
+
 // Run serves cfg until ctx ends or the idle timeout passes. ready, if set,
 // is called once the socket accepts connections.
 func Run(ctx context.Context, cfg *Config, log *slog.Logger, ready func(*Server)) error {
@@ -170,7 +174,22 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, ready func(*Server)
 	if pipeAuth(sock) {
 		srvAuth = nil // the OS checked the caller when it opened the pipe
 	}
-	srv, err := New(Options{Root: root, Engine: cfg.Engine, CPUs: cfg.CPUs, Auth: srvAuth, Logger: log, BPFStats: cfg.BPFStats})
+	opts := Options{Root: root, Engine: cfg.Engine, CPUs: cfg.CPUs, Auth: srvAuth, Logger: log, BPFStats: cfg.BPFStats}
+	srv, err := New(opts)
+	// A command line holding the directory finishes soon: wait for it, but
+	// never for another service.
+	for deadline := time.Now().Add(lockWait); errors.Is(err, state.ErrLocked) && time.Now().Before(deadline); {
+		if c, derr := client.Dial(root); derr == nil {
+			c.Close()
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(50 * time.Millisecond):
+		}
+		srv, err = New(opts)
+	}
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bpfhost/bpfhost/client"
+	"github.com/bpfhost/bpfhost/internal/state"
 )
 
 // TestServeIdleTimeout runs the serve command's loop: the socket and
@@ -62,5 +63,42 @@ func TestServeIdleTimeout(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(root, f)); err == nil {
 			t.Errorf("%s left behind", f)
 		}
+	}
+}
+
+// TestServeWaitsForCommand: serve waits for a command line holding the
+// directory (here a State opened by the test) instead of failing.
+func TestServeWaitsForCommand(t *testing.T) {
+	root := t.TempDir()
+	st, err := state.Open(root, state.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ready := make(chan *Server, 1)
+	done := make(chan error, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		done <- Run(ctx, &Config{Root: root, LogLevel: "info"}, slog.New(slog.DiscardHandler), func(s *Server) { ready <- s })
+	}()
+	time.Sleep(200 * time.Millisecond)
+	select {
+	case <-ready:
+		t.Fatal("service started while the directory was held")
+	case err := <-done:
+		t.Fatalf("service gave up at once: %v", err)
+	default:
+	}
+	st.Close()
+	select {
+	case <-ready:
+	case err := <-done:
+		t.Fatal(err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("service did not start once the directory was free")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }
