@@ -92,3 +92,16 @@ func TestMetrics(t *testing.T) {
 		}
 	}
 }
+
+// TestExecCPUs: --cpus other than the service's is refused through the
+// service (its per-CPU values are laid out for its CPUs).
+func TestExecCPUs(t *testing.T) {
+	ts := startServerWith(t, Options{CPUs: 2})
+	_, e, code := execCmd(t, ts.c, t.TempDir(), "--cpus", "3", "map", "show")
+	if code != 1 || e != "Error: the bpfhost service for "+ts.root+" runs with 2 CPUs, cannot use 3\n" {
+		t.Fatalf("--cpus 3: %d %q", code, e)
+	}
+	if _, e, code := execCmd(t, ts.c, t.TempDir(), "--cpus", "2", "map", "show"); code != 0 {
+		t.Fatalf("--cpus 2: %q", e)
+	}
+}

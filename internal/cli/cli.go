@@ -63,6 +63,8 @@ type cli struct {
 	helpFlag    bool
 	files       Files
 	env         *Env
+	// unsafeSkipVerifier loads programs unverified (checked interpreter).
+	unsafeSkipVerifier bool
 }
 
 // Main runs the command line args (without the program name) and returns
@@ -240,6 +242,7 @@ var longOptions = []longOption{
 	{"help", 'h', false}, {"bpffs", 'f', false}, {"mapcompat", 'm', false}, {"nomount", 'n', false},
 	{"use-loader", 'L', false}, {"legacy", 'l', false}, {"base-btf", 'B', true},
 	{"engine", 'e', true}, {"root", 'r', true}, {"cpus", 'c', true},
+	{"unsafe-skip-verifier", 'U', false},
 }
 
 // matchLong finds a long option by its name or an unambiguous prefix, as
@@ -262,6 +265,8 @@ func matchLong(name string) (longOption, bool) {
 
 func (c *cli) setOption(o byte, val string) error {
 	switch o {
+	case 'U':
+		c.unsafeSkipVerifier = true
 	case 'j':
 		c.json = true
 	case 'p':
@@ -305,6 +310,10 @@ func (c *cli) state() (*state.State, error) {
 	if c.env != nil && c.env.State != nil {
 		if c.debug {
 			fmt.Fprintf(c.stderr, "bpfhost: state directory %s\n", c.env.State.Root)
+		}
+		if c.cpus != 0 && c.cpus != c.env.State.CPUs() {
+			// The service's per-CPU values are laid out for its CPUs.
+			return nil, errorf("the bpfhost service for %s runs with %d CPUs, cannot use %d", c.env.State.Root, c.env.State.CPUs(), c.cpus)
 		}
 		c.st = c.env.State
 		return c.st, nil
@@ -430,6 +439,7 @@ func mainCommands() []command {
 		{"version", (*cli).doVersion},
 		// bpfhost's own: what `rm` does to pins on a BPF file system.
 		{"unpin", (*cli).doUnpin},
+		{"verify", (*cli).doVerify},
 	}
 }
 
