@@ -441,19 +441,28 @@ func (v *verifier) packetCompare(pc int, ins isa.Instruction, dst, src *reg, op 
 	// exist for every pointer sharing p's variable base.
 	st := v.cur
 	other := st.clone()
-	var inBoundsTaken bool
+	var inBoundsTaken, strict bool
 	switch op {
-	case isa.JmpJLE, isa.JmpJLT: // taken: p <= end
+	case isa.JmpJLE: // taken: p <= end
 		inBoundsTaken = true
-	case isa.JmpJGT, isa.JmpJGE: // fall-through: p <= end
-		inBoundsTaken = false
+	case isa.JmpJLT: // taken: p < end
+		inBoundsTaken, strict = true, true
+	case isa.JmpJGT: // fall-through: p <= end
+	case isa.JmpJGE: // fall-through: p < end
+		strict = true
 	}
 	good := st
 	if inBoundsTaken {
 		good = other
 	}
 	if p.off > 0 && p.umax+uint64(p.off) <= maxPacketOff {
-		markPacketRange(good, p.typ, p.id, p.off)
+		// p < end proves one byte more than p <= end (the kernel's
+		// range_right_open).
+		rng := p.off
+		if strict {
+			rng++
+		}
+		markPacketRange(good, p.typ, p.id, rng)
 	}
 	v.push(other, target)
 	st.pc = pc + 1
