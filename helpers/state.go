@@ -30,6 +30,8 @@ type cpuState struct {
 	lockHeld uint64
 	// skb is the socket-buffer state the skb helpers keep (skbstate.go).
 	skb skbState
+	// cpu is the virtual CPU the state belongs to (statecache.go).
+	cpu *vm.CPU
 }
 
 type reservation struct {
@@ -42,9 +44,6 @@ type reservation struct {
 // converts to an interface without allocating.
 type stateKey struct{}
 
-func state(ctx *vm.Context) *cpuState {
-	return ctx.CPU.Scratch(stateKey{}, func() any { return &cpuState{text: make([]byte, 0, printfBufSize)} }).(*cpuState)
-}
 
 // keyScratchBytes bounds the keys of nested for_each_map_elem calls.
 const keyScratchBytes = 64 << 10

@@ -39,21 +39,24 @@ type CPU struct {
 
 	stack  maps.Region
 	blocks []*offheap.Block
-	// scratch is per-engine state an engine may cache on the CPU.
-	scratch map[any]any
+	// scratch is per-engine state an engine may cache on the CPU: a few
+	// entries (one per engine and helper package), searched linearly,
+	// which costs a fraction of a map lookup on every run.
+	scratch []scratchEntry
 }
+
+type scratchEntry struct{ key, val any }
 
 // Scratch returns per-CPU state an engine keeps under key, creating it with
 // mk the first time. Only the run holding the CPU touches it.
 func (c *CPU) Scratch(key any, mk func() any) any {
-	if v, ok := c.scratch[key]; ok {
-		return v
-	}
-	if c.scratch == nil {
-		c.scratch = map[any]any{}
+	for i := range c.scratch {
+		if c.scratch[i].key == key {
+			return c.scratch[i].val
+		}
 	}
 	v := mk()
-	c.scratch[key] = v
+	c.scratch = append(c.scratch, scratchEntry{key, v})
 	return v
 }
 
