@@ -44,7 +44,6 @@ type reservation struct {
 // converts to an interface without allocating.
 type stateKey struct{}
 
-
 // keyScratchBytes bounds the keys of nested for_each_map_elem calls.
 const keyScratchBytes = 64 << 10
 
