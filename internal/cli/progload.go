@@ -193,7 +193,8 @@ func (c *cli) progLoad(args []string, firstOnly bool) error {
 		created[name] = true
 	}
 
-	coll, err := ebpf.NewCollectionWithOptions(spec, ebpf.CollectionOptions{Engine: c.engine, MapReplacements: repl})
+	coll, err := ebpf.NewCollectionWithOptions(spec, ebpf.CollectionOptions{Engine: c.engine, MapReplacements: repl,
+		UnsafeSkipVerifier: c.unsafeSkipVerifier, LogLevel: c.verifierLogLevel()})
 	if err != nil {
 		return c.libbpfError("failed to load object file", err)
 	}

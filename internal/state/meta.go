@@ -84,6 +84,9 @@ type ProgMeta struct {
 	BTFID    uint32 `json:"btf_id,omitempty"`
 	// Tag is the program's tag, as a hexadecimal string.
 	Tag string `json:"tag"`
+	// Unverified marks a program loaded with --unsafe-skip-verifier: it is
+	// restored the same way (checked interpreter); others are verified again.
+	Unverified bool `json:"unverified,omitempty"`
 }
 
 func newMeta() *Meta {
