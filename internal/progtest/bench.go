@@ -46,10 +46,12 @@ func LoadForBench(load Loader, c *Case) (Target, error) {
 // Bench loads c and runs its benchmark program repeat times on its frame,
 // returning the average time of one run in nanoseconds.
 //
-// Map state evolves over the repetitions on both targets alike. The
-// kernel's test run does not rebuild the XDP buffer between repetitions
-// while bpfhost does, hence BenchInput's rule that the step leaves the
-// frame unchanged.
+// Both targets measure the same thing: BPF_PROG_TEST_RUN's repeat (and
+// bpfhost's Program.Benchmark, which follows it) builds the packet and
+// context once, reruns the program on that one buffer, and times the run
+// loop only. Map state evolves over the repetitions alike. BenchInput's
+// rule that the step leaves the frame unchanged keeps every repetition on
+// the step's frame, so the figure is that of the step's run.
 func Bench(load Loader, c *Case, repeat int) (float64, error) {
 	prog, frame, err := BenchInput(c)
 	if err != nil {

@@ -8,15 +8,16 @@ import (
 )
 
 // BenchmarkCorpus measures every case's benchmark program on its frame, in
-// bpfhost's interpreter, as native code (where a JIT exists) and, where
-// bpf() works, in the kernel:
+// bpfhost's interpreter (checked, as ebpf runs programs until the loader
+// verifies, and "unchecked": verified, without run-time checks), as native
+// code (where a JIT exists) and, where bpf() works, in the kernel:
 //
 //	go test -bench Corpus -run '^$' ./internal/progtest
 func BenchmarkCorpus(b *testing.B) {
 	targets := []struct {
 		name string
 		load Loader
-	}{{"interpreter", HostLoaderWith("interpreter")}, {"native", NativeLoader}, {"kernel", KernelLoader}}
+	}{{"interpreter", HostLoaderWith("interpreter")}, {"unchecked", UncheckedLoader}, {"native", NativeLoader}, {"kernel", KernelLoader}}
 	for _, c := range Cases() {
 		for _, tg := range targets {
 			b.Run(c.Name+"/"+tg.name, func(b *testing.B) {
