@@ -63,8 +63,6 @@ type cli struct {
 	helpFlag    bool
 	files       Files
 	env         *Env
-	// unsafeSkipVerifier loads programs unverified (checked interpreter).
-	unsafeSkipVerifier bool
 }
 
 // Main runs the command line args (without the program name) and returns
@@ -242,7 +240,6 @@ var longOptions = []longOption{
 	{"help", 'h', false}, {"bpffs", 'f', false}, {"mapcompat", 'm', false}, {"nomount", 'n', false},
 	{"use-loader", 'L', false}, {"legacy", 'l', false}, {"base-btf", 'B', true},
 	{"engine", 'e', true}, {"root", 'r', true}, {"cpus", 'c', true},
-	{"unsafe-skip-verifier", 'U', false},
 }
 
 // matchLong finds a long option by its name or an unambiguous prefix, as
@@ -265,8 +262,6 @@ func matchLong(name string) (longOption, bool) {
 
 func (c *cli) setOption(o byte, val string) error {
 	switch o {
-	case 'U':
-		c.unsafeSkipVerifier = true
 	case 'j':
 		c.json = true
 	case 'p':
@@ -439,7 +434,6 @@ func mainCommands() []command {
 		{"version", (*cli).doVersion},
 		// bpfhost's own: what `rm` does to pins on a BPF file system.
 		{"unpin", (*cli).doUnpin},
-		{"verify", (*cli).doVerify},
 	}
 }
 
