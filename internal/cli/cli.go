@@ -63,6 +63,8 @@ type cli struct {
 	helpFlag    bool
 	files       Files
 	env         *Env
+	// unsafeSkipVerifier loads programs unverified (checked interpreter).
+	unsafeSkipVerifier bool
 }
 
 // Main runs the command line args (without the program name) and returns
@@ -240,6 +242,7 @@ var longOptions = []longOption{
 	{"help", 'h', false}, {"bpffs", 'f', false}, {"mapcompat", 'm', false}, {"nomount", 'n', false},
 	{"use-loader", 'L', false}, {"legacy", 'l', false}, {"base-btf", 'B', true},
 	{"engine", 'e', true}, {"root", 'r', true}, {"cpus", 'c', true},
+	{"unsafe-skip-verifier", 'U', false},
 }
 
 // matchLong finds a long option by its name or an unambiguous prefix, as
@@ -262,6 +265,8 @@ func matchLong(name string) (longOption, bool) {
 
 func (c *cli) setOption(o byte, val string) error {
 	switch o {
+	case 'U':
+		c.unsafeSkipVerifier = true
 	case 'j':
 		c.json = true
 	case 'p':
@@ -434,6 +439,7 @@ func mainCommands() []command {
 		{"version", (*cli).doVersion},
 		// bpfhost's own: what `rm` does to pins on a BPF file system.
 		{"unpin", (*cli).doUnpin},
+		{"verify", (*cli).doVerify},
 	}
 }
 
