@@ -122,6 +122,11 @@ func (v *verifier) checkInsn(pc int) error {
 			default:
 				return v.errAt(pc, "BPF_ATOMIC uses invalid atomic opcode %#02x", ins.Imm)
 			}
+			// Fetching operations write the old value into src (cmpxchg
+			// into r0).
+			if ins.Imm&isa.AtomicFetch != 0 && ins.Imm != isa.AtomicCmpXchg && ins.Src == isa.R10 {
+				return v.errAt(pc, "frame pointer is read only")
+			}
 		default:
 			return v.errAt(pc, "unknown opcode %#02x", op)
 		}
