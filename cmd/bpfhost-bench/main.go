@@ -16,6 +16,7 @@
 //	go run ./cmd/bpfhost-bench                 # 100000 runs per program
 //	go run ./cmd/bpfhost-bench -repeat 1000 -run 'parse|firewall'
 //	go run ./cmd/bpfhost-bench -engines interpreter
+//	go run ./cmd/bpfhost-bench -verify         # verifier time and memory (verify.go)
 //
 // Run it inside the bpfhost checkout: objects are found from go.mod.
 package main
@@ -42,7 +43,15 @@ func main() {
 	calls := flag.Bool("calls", true, "also time whole calls (one run per call, -repeat/10 calls) of the last engine and the kernel")
 	count := flag.Int("count", 3, "measure each program this many times and keep the fastest (shared machines are noisy)")
 	noKernel := flag.Bool("no-kernel", false, "skip the kernel even where bpf() works")
+	verify := flag.Bool("verify", false, "measure the verifier instead of runs: time and memory per program of the object corpus, beside the kernel's verification time")
 	flag.Parse()
+	if *verify {
+		if err := runVerify(os.Stdout, *count, *filter, !*noKernel); err != nil {
+			fmt.Fprintln(os.Stderr, "bpfhost-bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(os.Stdout, config{repeat: *repeat, count: *count, filter: *filter, engines: strings.Split(*engines, ","), kernel: !*noKernel, calls: *calls}); err != nil {
 		fmt.Fprintln(os.Stderr, "bpfhost-bench:", err)
 		os.Exit(1)
