@@ -52,6 +52,12 @@ func maybeStartService(h *host) {
 	if os.Getenv(envThroughService) == "" {
 		return
 	}
+	startService(h)
+}
+
+// startService runs `bpfhost serve` for h's state directory until the test
+// ends, and checks then that commands reached it.
+func startService(h *host) {
 	t := h.t
 	logPath := filepath.Join(t.TempDir(), "service.log")
 	logf, err := os.Create(logPath)
@@ -84,4 +90,64 @@ func maybeStartService(h *host) {
 			t.Errorf("no command reached the service:\n%s", b)
 		}
 	})
+}
+
+// TestKilledClient kills command-line processes whose commands run in the
+// service (a long run, a load): the service goes on, and the directory is
+// consistent — the load happened completely or not at all.
+func TestKilledClient(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short mode")
+	}
+	h := newHost(t)
+	if os.Getenv(envThroughService) == "" {
+		startService(h)
+	}
+	obj := testObject(t)
+	h.ok("prog loadall " + obj + " " + progs + " pinmaps " + pmaps)
+	h.write("in.bin", packet(4))
+	for i, args := range [][]string{
+		{"prog", "run", "pinned", progs + "/xdp_count", "data_in", "in.bin", "repeat", "200000"},
+		{"prog", "loadall", obj, "/sys/fs/bpf/second", "pinmaps", "/sys/fs/bpf/second_maps"},
+		{"prog", "loadall", obj, "/sys/fs/bpf/third", "pinmaps", "/sys/fs/bpf/third_maps"},
+	} {
+		cmd := exec.Command(h.bin, args...)
+		cmd.Dir, cmd.Env = h.dir, h.env
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep([]time.Duration{30, 3, 12}[i] * time.Millisecond)
+		cmd.Process.Kill()
+		cmd.Wait()
+		r := h.run("-j map lookup pinned " + pmaps + "/prog_rodata key 0 0 0 0")
+		if r.code != 0 || !strings.Contains(r.stdout, `"drop_byte":255`) {
+			t.Fatalf("after killing %v: %+v", args, r)
+		}
+	}
+	// Each killed load is all or nothing: both programs and all maps, or none.
+	maps := h.ok("map show")
+	for _, dir := range []string{"second", "third"} {
+		r := h.run("prog show pinned /sys/fs/bpf/" + dir + "/xdp_count")
+		r2 := h.run("prog show pinned /sys/fs/bpf/" + dir + "/xdp_tail")
+		if r.code != r2.code {
+			t.Fatalf("%s: half a load: %+v %+v", dir, r, r2)
+		}
+		if r.code == 0 {
+			h.ok("map show pinned /sys/fs/bpf/" + dir + "_maps/counters")
+		}
+	}
+	if n := strings.Count(maps, "name counters"); n < 1 || n > 3 {
+		t.Fatalf("%d counters maps:\n%s", n, maps)
+	}
+	// Only complete loads left maps: 7 maps per load that happened.
+	loads := 1
+	for _, dir := range []string{"second", "third"} {
+		if h.run("prog show pinned /sys/fs/bpf/"+dir+"/xdp_count").code == 0 {
+			loads++
+		}
+	}
+	t.Logf("%d of 2 killed loads had completed", loads-1)
+	if got := strings.Count(maps, "\n\tkey "); got != 7*loads {
+		t.Fatalf("%d maps for %d loads:\n%s", got, loads, maps)
+	}
 }
