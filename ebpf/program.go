@@ -267,6 +267,9 @@ type runResult struct {
 type runBufs struct {
 	in  progtype.RunInput
 	out progtype.RunOutput
+	// spareData and spareCtx receive the outputs nobody asked for (Finish
+	// always produces them), so that such runs do not allocate either.
+	spareData, spareCtx []byte
 }
 
 var runBufsKey = new(byte)
@@ -294,10 +297,26 @@ func (p *Program) run(data, ctxIn, dataOut, ctxOut []byte, repeat uint32, reset 
 	cpu := cpus.Acquire()
 	defer cpus.Release(cpu)
 	b := cpu.Scratch(runBufsKey, func() any { return new(runBufs) }).(*runBufs)
+	spareData, spareCtx := dataOut == nil, ctxOut == nil
+	if spareData {
+		dataOut = b.spareData[:0]
+	}
+	if spareCtx {
+		ctxOut = b.spareCtx[:0]
+	}
 	b.in = progtype.RunInput{Data: data, Context: ctxIn}
 	b.out = progtype.RunOutput{Data: dataOut, Context: ctxOut}
-	// Do not keep the caller's memory reachable from the CPU afterwards.
-	defer func() { *b = runBufs{} }()
+	// Do not keep the caller's memory reachable from the CPU afterwards;
+	// keep the spare buffers, grown to what the outputs needed.
+	defer func() {
+		if spareData {
+			b.spareData = b.out.Data[:0]
+		}
+		if spareCtx {
+			b.spareCtx = b.out.Context[:0]
+		}
+		b.in, b.out = progtype.RunInput{}, progtype.RunOutput{}
+	}()
 	ctx := &cpu.Run
 	ctx.Reset(p.prog)
 	r1, r2, err := p.ptype.Setup(ctx, &b.in)

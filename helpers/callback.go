@@ -63,7 +63,7 @@ func forEachMapElem(ctx *vm.Context, r1, r2, r3, r4, _ uint64) uint64 {
 	if m == nil {
 		return neg(maps.EINVAL)
 	}
-	spec := m.Spec()
+	spec := maps.ShapeOf(m)
 	switch spec.Type {
 	case maps.Hash, maps.Array, maps.PerCPUHash, maps.PerCPUArray, maps.LRUHash, maps.LRUCPUHash:
 	default:

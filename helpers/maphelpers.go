@@ -13,7 +13,7 @@ func mapLookupElem(ctx *vm.Context, r1, r2, _, _, _ uint64) uint64 {
 	if m == nil {
 		return 0
 	}
-	spec := m.Spec()
+	spec := maps.ShapeOf(m)
 	key, ok := mem(ctx, FnMapLookupElem, "key", r2, int(spec.KeySize), false)
 	if !ok {
 		return 0
@@ -40,7 +40,7 @@ func mapUpdateElem(ctx *vm.Context, r1, r2, r3, r4, _ uint64) uint64 {
 	if m == nil {
 		return neg(maps.EINVAL)
 	}
-	spec := m.Spec()
+	spec := maps.ShapeOf(m)
 	key, ok := mem(ctx, FnMapUpdateElem, "key", r2, int(spec.KeySize), false)
 	if !ok {
 		return 0
@@ -58,7 +58,7 @@ func mapDeleteElem(ctx *vm.Context, r1, r2, _, _, _ uint64) uint64 {
 	if m == nil {
 		return neg(maps.EINVAL)
 	}
-	key, ok := mem(ctx, FnMapDeleteElem, "key", r2, int(m.Spec().KeySize), false)
+	key, ok := mem(ctx, FnMapDeleteElem, "key", r2, int(maps.ShapeOf(m).KeySize), false)
 	if !ok {
 		return 0
 	}
@@ -75,7 +75,7 @@ func queueArg(ctx *vm.Context, fn int32, h, value uint64, write bool) (maps.Queu
 	if !ok {
 		return nil, nil, neg(maps.EINVAL)
 	}
-	b, ok := mem(ctx, fn, "value", value, int(m.Spec().ValueSize), write)
+	b, ok := mem(ctx, fn, "value", value, int(maps.ShapeOf(m).ValueSize), write)
 	if !ok {
 		return nil, nil, 0
 	}

@@ -1,6 +1,7 @@
 package helpers
 
 import (
+	"github.com/bpfhost/bpfhost/maps"
 	"github.com/bpfhost/bpfhost/vm"
 )
 
@@ -13,7 +14,7 @@ func mapLookupPercpuElem(ctx *vm.Context, r1, r2, r3, _, _ uint64) uint64 {
 	if m == nil {
 		return 0
 	}
-	spec := m.Spec()
+	spec := maps.ShapeOf(m)
 	if !spec.Type.PerCPU() {
 		return 0
 	}

@@ -23,7 +23,7 @@ func tailCall(ctx *vm.Context, _, r2, r3, _, _ uint64) uint64 {
 		return neg(maps.EINVAL)
 	}
 	index := uint32(r3)
-	if index >= m.Spec().MaxEntries {
+	if index >= maps.ShapeOf(m).MaxEntries {
 		return neg(maps.ENOENT)
 	}
 	if ctx.TailCalls >= vm.MaxTailCalls {
