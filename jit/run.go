@@ -32,6 +32,11 @@ type state struct {
 	err    error
 	tails  int
 	callFn func(pc int, r1, r2, r3, r4, r5 uint64) (uint64, error)
+	// tailProg and tailExe are the last tail-call target prepared on this
+	// CPU: a dispatcher jumps to the same few programs on every run, and
+	// the program's compiled cache is a synchronised map lookup.
+	tailProg *vm.Program
+	tailExe  *Executable
 }
 
 type stateKey struct{}
@@ -179,9 +184,13 @@ func (s *state) helper(x *Executable) (*Executable, vm.Executable, error) {
 	if s.tails > vm.MaxTailCalls {
 		return nil, nil, fmt.Errorf("%w: instruction %d: more than %d tail calls", vm.ErrAborted, pc, vm.MaxTailCalls)
 	}
+	if next == s.tailProg && s.tailExe.opts == x.opts {
+		return s.tailExe, nil, nil
+	}
 	e := engine{opts: x.opts}
 	nx, err := e.prepare(next)
 	if err == nil {
+		s.tailProg, s.tailExe = next, nx
 		return nx, nil, nil
 	}
 	ie, ierr := interp.New().Prepare(next)
