@@ -216,6 +216,9 @@ func Run(ctx context.Context, cfg *Config, log *slog.Logger, ready func(*Server)
 		defer ml.Close()
 		log.Info("metrics", "addr", ml.Addr().String())
 	}
+	if cfg.NoAuth {
+		log.Warn("--no-auth: every local user may load programs and change maps through this service")
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
 	log.Info("serving", "socket", sock, "root", root, "pid", os.Getpid(), "group", cfg.Group,
