@@ -24,7 +24,9 @@ func mainUsage(c *cli) {
                     {-V|--version} }
 
        BIN only: BIN unpin PATH...
-       OPTIONS += { --engine={interpreter|jit|auto} | --root=DIR | --cpus=N }
+                 BIN verify OBJ [program NAME] [type TYPE]
+       OPTIONS += { --engine={interpreter|jit|auto} | --root=DIR | --cpus=N |
+                    --unsafe-skip-verifier }
 `)
 }
 
