@@ -21,6 +21,15 @@
 // ("interpreter", "jit", "auto"). Maps are reference counted: a map lives
 // until its handles are closed and no loaded program uses it.
 //
+// Every program is verified when it is loaded (NewCollection,
+// NewProgramFromXlated), in its linked form, with its maps and its
+// attach-type-specific program type; a refusal is a *VerifierError whose
+// message reads like the kernel's log (CollectionOptions.LogLevel for the
+// full log). Verified programs run without per-access checks, natively
+// where the JIT exists. UnsafeSkipVerifier (or BPFHOST_UNSAFE_SKIP_VERIFIER=1)
+// loads a program unverified into the bounds-checked interpreter only.
+// VerifySpec verifies a spec's programs without loading anything.
+//
 // Malformed object files are reported as errors; a panic inside the ELF/BTF
 // parser is recovered and returned as an error too, so bad input cannot
 // crash the host.

@@ -12,8 +12,9 @@ import (
 // Options tune Finalize.
 type Options struct {
 	// Verified marks a program a verifier has accepted: engines may then run
-	// it without testing every memory access. Until the verifier exists
-	// callers leave it false and every program runs checked.
+	// it without testing every memory access. ebpf sets it for every
+	// program the verifier accepted; unverified programs (loaded with
+	// UnsafeSkipVerifier) leave it false and run checked.
 	Verified bool
 }
 
