@@ -153,10 +153,11 @@ func (c *cli) progDump(args []string) error {
 		if len(args) < 3 {
 			return &usageError{progUsage}
 		}
-		if _, _, err := c.parseProgs(args[1:]); err != nil {
+		ids, _, err := c.parseProgs(args[1:])
+		if err != nil {
 			return err
 		}
-		return errorf("no instructions returned (bpfhost programs are not JIT-compiled to a dumpable image)")
+		return c.dumpJited(ids)
 	case isPrefix(args[0], "xlated"):
 	default:
 		return errorf("expected 'xlated' or 'jited', got: %s", args[0])
