@@ -193,6 +193,7 @@ func loadProgram(ps *ProgramSpec, byName map[string]*Map, eng vm.Engine, opts Co
 	}
 	return newProgram(ps.Name, t, linked, eng, 0, loadOptions{
 		skipVerifier: skipVerifier(opts.UnsafeSkipVerifier),
+		section:      ps.SectionName,
 		verify:       verifyOptions{logLevel: opts.LogLevel, lines: ps.lines},
 	})
 }

@@ -29,6 +29,10 @@ type ProgramOptions struct {
 	// LogLevel is the verifier log level of a refusal's error (see
 	// CollectionOptions.LogLevel).
 	LogLevel int
+	// Section is the ELF section the program came from (Program.Section):
+	// when it names an attach type of the program type (cgroup/connect4),
+	// that attach type's stricter context rules apply, as at the first load.
+	Section string
 	// MemSize is, for the "raw" type, the number of bytes r1 points to
 	// that the verifier lets the program access; runs must give at least
 	// as much data.
@@ -44,6 +48,7 @@ type Program struct {
 	ptype     progtype.Type
 	maps      []*mapObj
 	verified  bool
+	section   string
 	closed    atomic.Bool
 	// mu is held for reading by runs and for writing by Close, so Close
 	// waits for runs in progress and a run never sees released maps.
@@ -61,7 +66,11 @@ func NewProgramFromXlated(name, typ string, insns []isa.Instruction, opts Progra
 	if !ok {
 		return nil, fmt.Errorf("program %s: unknown program type %q", name, typ)
 	}
+	if st, ok := progtype.ForSection(opts.Section); ok && st.Name() == t.Name() {
+		t = st
+	}
 	return newProgram(name, t, insns, eng, opts.ID, loadOptions{
+		section:      opts.Section,
 		skipVerifier: skipVerifier(opts.UnsafeSkipVerifier),
 		verify:       verifyOptions{logLevel: opts.LogLevel, memSize: opts.MemSize},
 		nameInError:  true,
@@ -71,6 +80,7 @@ func NewProgramFromXlated(name, typ string, insns []isa.Instruction, opts Progra
 // loadOptions say how newProgram treats the verifier.
 type loadOptions struct {
 	skipVerifier bool
+	section      string
 	verify       verifyOptions
 	// nameInError prefixes refusals with the program's name (callers that
 	// do not already name it).
@@ -107,6 +117,7 @@ func newProgram(name string, t progtype.Type, insns []isa.Instruction, eng vm.En
 		exe:      exe,
 		ptype:    t,
 		verified: !lo.skipVerifier,
+		section:  lo.section,
 	}
 	// Hold the maps the program uses so that closing their handles does not
 	// free memory the program can still reach.
@@ -138,6 +149,10 @@ func (p *Program) releaseMaps() {
 // Verified reports whether the verifier accepted the program (false: it was
 // loaded with UnsafeSkipVerifier and runs in the checked interpreter).
 func (p *Program) Verified() bool { return p.verified }
+
+// Section returns the ELF section the program was loaded from ("" when
+// unknown).
+func (p *Program) Section() string { return p.section }
 
 // Name returns the program's function name.
 func (p *Program) Name() string { return p.name }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bpfhost/bpfhost/isa"
 	"github.com/bpfhost/bpfhost/verifier"
 )
 
@@ -166,5 +167,30 @@ func TestVerifySpecCorpus(t *testing.T) {
 	}
 	if n < 50 {
 		t.Errorf("verified only %d programs", n)
+	}
+}
+
+// TestSectionKeepsAttachRules loads the same linked program as
+// cgroup_sock_addr with and without its section: cgroup/connect4 may not
+// store to user_ip6 (offset 8), which the type's union of attach types
+// allows; restored programs pass their section to get the stricter rules.
+func TestSectionKeepsAttachRules(t *testing.T) {
+	insns := []isa.Instruction{
+		{Opcode: isa.ClassALU64 | isa.ALUMov | isa.SrcK, Dst: 2},                    // r2 = 0
+		{Opcode: isa.ClassSTX | isa.ModeMEM | isa.SizeW, Dst: 1, Src: 2, Offset: 8}, // *(u32 *)(r1 + 8) = r2
+		{Opcode: isa.ClassALU64 | isa.ALUMov | isa.SrcK, Dst: 0, Imm: 1},            // r0 = 1
+		{Opcode: isa.OpExit},
+	}
+	p, err := NewProgramFromXlated("p", "cgroup_sock_addr", insns, ProgramOptions{Section: "cgroup/connect6"})
+	if err != nil {
+		t.Fatalf("connect6: %v", err)
+	}
+	if p.Section() != "cgroup/connect6" {
+		t.Errorf("section %q", p.Section())
+	}
+	p.Close()
+	_, err = NewProgramFromXlated("p", "cgroup_sock_addr", insns, ProgramOptions{Section: "cgroup/connect4"})
+	if !errors.Is(err, verifier.ErrRefused) {
+		t.Errorf("connect4 stored to user_ip6: %v", err)
 	}
 }

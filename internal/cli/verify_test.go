@@ -78,6 +78,9 @@ func TestUnsafeSkipVerifierFlag(t *testing.T) {
 	if err != nil || !regexp.MustCompile(`"unverified":\s*true`).Match(meta) {
 		t.Errorf("state does not record the program as unverified (%v)", err)
 	}
+	if !regexp.MustCompile(`"section":\s*"xdp"`).Match(meta) {
+		t.Errorf("state does not record the program's section")
+	}
 	in := filepath.Join(pins, "in")
 	if err := os.WriteFile(in, make([]byte, 14), 0o600); err != nil {
 		t.Fatal(err)

@@ -87,6 +87,9 @@ type ProgMeta struct {
 	// Unverified marks a program loaded with --unsafe-skip-verifier: it is
 	// restored the same way (checked interpreter); others are verified again.
 	Unverified bool `json:"unverified,omitempty"`
+	// Section is the ELF section the program came from: restored, it gets
+	// the attach type's context rules again.
+	Section string `json:"section,omitempty"`
 }
 
 func newMeta() *Meta {

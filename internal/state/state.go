@@ -218,7 +218,7 @@ func (s *State) restore() error {
 		if err != nil {
 			return fmt.Errorf("restoring program %d (%s): %w", id, pm.Name, err)
 		}
-		p, err := ebpf.NewProgramFromXlated(pm.Name, pm.Type, insns, ebpf.ProgramOptions{Engine: s.Engine, ID: id, UnsafeSkipVerifier: pm.Unverified})
+		p, err := ebpf.NewProgramFromXlated(pm.Name, pm.Type, insns, ebpf.ProgramOptions{Engine: s.Engine, ID: id, UnsafeSkipVerifier: pm.Unverified, Section: pm.Section})
 		if err != nil {
 			return fmt.Errorf("restoring program %d (%s): %w", id, pm.Name, err)
 		}
@@ -312,6 +312,7 @@ func (s *State) AddProgram(p *ebpf.Program, gpl bool, btfID uint32) *ProgMeta {
 		ID: p.ID(), Name: p.Name(), Type: p.Type(), Insns: isa.Encode(insns),
 		MapIDs: MapIDsOf(insns), LoadedAt: time.Now().UnixNano(), UID: uint32(os.Getuid()),
 		GPL: gpl, BTFID: btfID, Tag: Tag(insns), Unverified: !p.Verified(),
+		Section: p.Section(),
 	}
 	s.progs[pm.ID] = p
 	s.Meta.Progs[pm.ID] = pm
