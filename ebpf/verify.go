@@ -90,30 +90,48 @@ func verify(name string, t progtype.Type, insns []isa.Instruction, o verifyOptio
 	}
 	if ve.Insn >= 0 && ve.Insn < len(o.lines) && o.lines[ve.Insn] != "" {
 		ve.Source = o.lines[ve.Insn]
-		ve.Log = withSourceLine(ve.Log, ve.Insn, ve.Source)
+		ve.Log = withSourceLines(ve.Log, ve.Insn, o.lines)
 	}
 	return res, ve
 }
 
-// withSourceLine inserts "; source" before the last log line that prints
-// instruction insn, as the kernel's log shows line info.
-func withSourceLine(log string, insn int, src string) string {
-	prefix := fmt.Sprintf("%d: (", insn)
-	at := -1
-	for i := 0; i < len(log); {
-		if strings.HasPrefix(log[i:], prefix) {
-			at = i
+// withSourceLines puts "; source" lines into the log before instruction
+// lines ("N: (op) ...") whose source line differs from the last one shown,
+// as the kernel's log shows line info. The refused instruction always gets
+// its line.
+func withSourceLines(log string, refused int, lines []string) string {
+	var b strings.Builder
+	last := ""
+	rest := log
+	for rest != "" {
+		line := rest
+		if i := strings.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i+1], rest[i+1:]
+		} else {
+			rest = ""
 		}
-		j := strings.IndexByte(log[i:], '\n')
-		if j < 0 {
-			break
+		if n, ok := insnIndex(line); ok && n < len(lines) && lines[n] != "" && lines[n] != last {
+			b.WriteString("; " + lines[n] + "\n")
+			last = lines[n]
 		}
-		i += j + 1
+		b.WriteString(line)
 	}
-	if at < 0 {
-		return "; " + src + "\n" + log
+	if !strings.Contains(b.String(), "; "+lines[refused]+"\n") {
+		return "; " + lines[refused] + "\n" + b.String()
 	}
-	return log[:at] + "; " + src + "\n" + log[at:]
+	return b.String()
+}
+
+// insnIndex parses the instruction index of a log line "N: (op) ...".
+func insnIndex(line string) (int, bool) {
+	n, i := 0, 0
+	for ; i < len(line) && line[i] >= '0' && line[i] <= '9' && i < 7; i++ {
+		n = n*10 + int(line[i]-'0')
+	}
+	if i == 0 || !strings.HasPrefix(line[i:], ": (") {
+		return 0, false
+	}
+	return n, true
 }
 
 // sourceLines returns the BTF line info of a cilium/ebpf program per slot of

@@ -44,6 +44,10 @@ func TestLoadRefusesUnsafe(t *testing.T) {
 	if !errors.As(err, &ve) || !strings.Contains(ve.Log, "0: (") || strings.Count(ve.Log, "\n") < ve.Insn {
 		t.Errorf("level 1 log too short:\n%v", err)
 	}
+	// ... each source line before the first instruction it produced.
+	if n := strings.Count(ve.Log, "\n; "); n < 3 || !strings.Contains(ve.Log, "bad_nobounds.c:5\n0: (") {
+		t.Errorf("level 1 log has %d source lines, want the first (line 5) before instruction 0:\n%s", n, ve.Log)
+	}
 }
 
 // TestUnsafeSkipVerifier loads the same program unverified: it runs in the
