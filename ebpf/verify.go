@@ -81,6 +81,9 @@ func verify(name string, t progtype.Type, insns []isa.Instruction, o verifyOptio
 		LogLevel: o.logLevel,
 	})
 	if err == nil {
+		if o.logLevel > 0 && o.lines != nil {
+			res.Log = withSourceLines(res.Log, -1, o.lines)
+		}
 		return res, nil
 	}
 	ve := &VerifierError{Program: name, Insn: -1, Reason: err.Error(), Log: res.Log, err: err}
@@ -98,7 +101,7 @@ func verify(name string, t progtype.Type, insns []isa.Instruction, o verifyOptio
 // withSourceLines puts "; source" lines into the log before instruction
 // lines ("N: (op) ...") whose source line differs from the last one shown,
 // as the kernel's log shows line info. The refused instruction always gets
-// its line.
+// its line (refused < 0: none was refused).
 func withSourceLines(log string, refused int, lines []string) string {
 	var b strings.Builder
 	last := ""
@@ -116,7 +119,7 @@ func withSourceLines(log string, refused int, lines []string) string {
 		}
 		b.WriteString(line)
 	}
-	if !strings.Contains(b.String(), "; "+lines[refused]+"\n") {
+	if refused >= 0 && refused < len(lines) && lines[refused] != "" && !strings.Contains(b.String(), "; "+lines[refused]+"\n") {
 		return "; " + lines[refused] + "\n" + b.String()
 	}
 	return b.String()
