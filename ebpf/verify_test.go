@@ -198,3 +198,23 @@ func TestSectionKeepsAttachRules(t *testing.T) {
 		t.Errorf("connect4 stored to user_ip6: %v", err)
 	}
 }
+
+// TestVerifySpecLoaderPolicies verifies an object whose maps need loader
+// policy (max_entries 0, pinning by name, iproute2's legacy pinning): the
+// verifier gets placeholder map descriptions, so it needs none of it.
+func TestVerifySpecLoaderPolicies(t *testing.T) {
+	spec, err := LoadCollectionSpec("testdata/policy.o")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ms := spec.Maps["sized_later"]; ms == nil || ms.MaxEntries != 0 {
+		t.Fatalf("sized_later: %+v", ms)
+	}
+	vs, err := VerifySpec(spec, VerifySpecOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vs) != 1 || vs[0].Err != nil || vs[0].Name != "policy" || vs[0].Processed == 0 {
+		t.Fatalf("verdicts %+v", vs)
+	}
+}
