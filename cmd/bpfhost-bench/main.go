@@ -34,6 +34,7 @@ import (
 	"github.com/bpfhost/bpfhost/ebpf"
 	"github.com/bpfhost/bpfhost/internal/kernel"
 	"github.com/bpfhost/bpfhost/internal/progtest"
+	"github.com/bpfhost/bpfhost/jit"
 )
 
 func main() {
@@ -41,6 +42,7 @@ func main() {
 	filter := flag.String("run", "", "only cases whose name matches this regular expression")
 	engines := flag.String("engines", defaultEngines(), `comma-separated bpfhost engines to measure: interpreter, jit, auto (as ebpf loads programs today: checked), "unchecked" (verified programs interpreted without run-time checks) and "native" (verified programs JIT-compiled without run-time checks)`)
 	calls := flag.Bool("calls", true, "also time whole calls (one run per call, -repeat/10 calls) of the last engine and the kernel")
+	compile := flag.Bool("compile", true, "also report each program's instruction slots and JIT compile time per slot (where a JIT exists)")
 	count := flag.Int("count", 3, "measure each program this many times and keep the fastest (shared machines are noisy)")
 	noKernel := flag.Bool("no-kernel", false, "skip the kernel even where bpf() works")
 	verify := flag.Bool("verify", false, "measure the verifier instead of runs: time and memory per program of the object corpus, beside the kernel's verification time")
@@ -52,7 +54,7 @@ func main() {
 		}
 		return
 	}
-	if err := run(os.Stdout, config{repeat: *repeat, count: *count, filter: *filter, engines: strings.Split(*engines, ","), kernel: !*noKernel, calls: *calls}); err != nil {
+	if err := run(os.Stdout, config{repeat: *repeat, count: *count, filter: *filter, engines: strings.Split(*engines, ","), kernel: !*noKernel, calls: *calls, compile: *compile && jit.Supported()}); err != nil {
 		fmt.Fprintln(os.Stderr, "bpfhost-bench:", err)
 		os.Exit(1)
 	}
@@ -76,6 +78,8 @@ type config struct {
 	filter        string
 	engines       []string
 	kernel, calls bool
+	// compile adds the instruction count and JIT compile time columns.
+	compile bool
 }
 
 func run(out io.Writer, cfg config) error {
@@ -119,6 +123,9 @@ func run(out io.Writer, cfg config) error {
 	last := engines[len(engines)-1]
 	if calls > 0 {
 		fmt.Fprintf(w, "%s call ns\tkernel call ns\t", last)
+	}
+	if cfg.compile {
+		fmt.Fprintf(w, "insns\tcompile ns/insn\t")
 	}
 	fmt.Fprintf(w, "\n")
 
@@ -182,6 +189,17 @@ func run(out io.Writer, cfg config) error {
 				}
 			}
 			fmt.Fprintf(w, "%s\t%s\t", hc, kc)
+		}
+		if cfg.compile {
+			n, ns, err := progtest.CompileTime(c, count*10)
+			switch {
+			case c.Pending(err):
+				fmt.Fprintf(w, "n/a\tn/a\t")
+			case err != nil:
+				return fmt.Errorf("compile time: %w", err)
+			default:
+				fmt.Fprintf(w, "%d\t%.0f\t", n, ns)
+			}
 		}
 		fmt.Fprintf(w, "\n")
 	}

@@ -9,7 +9,7 @@ import (
 // TestRunSmall runs the command briefly: every case gets a row.
 func TestRunSmall(t *testing.T) {
 	var b bytes.Buffer
-	if err := run(&b, config{repeat: 5, count: 1, engines: strings.Split(defaultEngines(), ","), kernel: true, calls: true}); err != nil {
+	if err := run(&b, config{repeat: 5, count: 1, engines: strings.Split(defaultEngines(), ","), kernel: true, calls: true, compile: true}); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"parse/xdp_parse", "tailcall/xdp_dispatch", "firewall/xdp_firewall"} {
