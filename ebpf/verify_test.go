@@ -2,6 +2,7 @@ package ebpf
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -216,5 +217,33 @@ func TestVerifySpecLoaderPolicies(t *testing.T) {
 	}
 	if len(vs) != 1 || vs[0].Err != nil || vs[0].Name != "policy" || vs[0].Processed == 0 {
 		t.Fatalf("verdicts %+v", vs)
+	}
+}
+
+// TestEngineByVerification checks which engine runs a program: with
+// --engine=jit a verified program is JIT-compiled (where a JIT exists), an
+// unverified one is interpreted with checks.
+func TestEngineByVerification(t *testing.T) {
+	if NewJIT == nil {
+		t.Skip("no JIT in this build")
+	}
+	if _, err := NewJIT(); err != nil {
+		t.Skipf("no JIT here: %v", err)
+	}
+	spec, err := LoadCollectionSpec("../testdata/progs/parse.o")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, unsafe := range []bool{false, true} {
+		coll, err := NewCollectionWithOptions(spec, CollectionOptions{Engine: "jit", UnsafeSkipVerifier: unsafe})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := coll.Programs["xdp_parse"]
+		typ := fmt.Sprintf("%T", p.Executable())
+		if native := strings.HasPrefix(typ, "*jit."); native == unsafe || p.Internal().Checked != unsafe {
+			t.Errorf("unsafe %v: executable %s, checked %v", unsafe, typ, p.Internal().Checked)
+		}
+		coll.Close()
 	}
 }
