@@ -19,6 +19,7 @@ func (s *State) collect() []string {
 	liveMaps := map[uint32]bool{}
 	liveProgs := map[uint32]bool{}
 	var mapQ, progQ []uint32
+	progQ = s.collectLinks()
 	for _, p := range s.Meta.Pins {
 		switch p.Kind {
 		case KindMap:

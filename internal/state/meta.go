@@ -14,6 +14,8 @@ type Meta struct {
 	LastMapID  uint32 `json:"last_map_id"`
 	LastProgID uint32 `json:"last_prog_id"`
 	LastBTFID  uint32 `json:"last_btf_id"`
+	// LastLinkID is the highest link ID handed out.
+	LastLinkID uint32 `json:"last_link_id,omitempty"`
 
 	Maps  map[uint32]*MapMeta  `json:"maps"`
 	Progs map[uint32]*ProgMeta `json:"progs"`
@@ -22,6 +24,8 @@ type Meta struct {
 	BTF map[uint32]string `json:"btf"`
 	// Pins maps pin keys (see PinKey) to the object pinned there.
 	Pins map[string]Pin `json:"pins"`
+	// Links are the live links (see LinkMeta).
+	Links map[uint32]*LinkMeta `json:"links,omitempty"`
 }
 
 // metaVersion is the current format of Meta.
@@ -29,7 +33,7 @@ const metaVersion = 1
 
 // Pin is one entry of the pin namespace.
 type Pin struct {
-	// Kind is KindMap or KindProg.
+	// Kind is KindMap, KindProg or KindLink.
 	Kind string `json:"kind"`
 	ID   uint32 `json:"id"`
 }
@@ -38,6 +42,7 @@ type Pin struct {
 const (
 	KindMap  = "map"
 	KindProg = "prog"
+	KindLink = "link"
 )
 
 // SpecMeta is a map's creation parameters.

@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/bpfhost/bpfhost/ebpf"
+	"github.com/bpfhost/bpfhost/ebpf/link"
 	"github.com/bpfhost/bpfhost/isa"
 	"github.com/bpfhost/bpfhost/maps"
 	"github.com/bpfhost/bpfhost/vm"
@@ -77,6 +78,7 @@ type State struct {
 	lock     *os.File
 	maps     map[uint32]*ebpf.Map
 	progs    map[uint32]*ebpf.Program
+	links    map[uint32]*link.Link
 	newFiles []string // files created since the last commit
 	written  []byte   // the metadata as last read or written
 	seq      int
@@ -123,6 +125,7 @@ func Open(root string, opts Options) (s *State, err error) {
 	}
 	maps.ReserveIDs(s.Meta.LastMapID)
 	vm.ReserveProgramIDs(s.Meta.LastProgID)
+	link.ReserveIDs(s.Meta.LastLinkID)
 	if err := s.restore(); err != nil {
 		return nil, fmt.Errorf("%w (the state directory cannot be used as it is; remove it to start afresh)", err)
 	}
@@ -224,7 +227,7 @@ func (s *State) restore() error {
 		}
 		s.progs[id] = p
 	}
-	return nil
+	return s.restoreLinks()
 }
 
 func sortedIDs[V any](m map[uint32]V) []uint32 {
@@ -437,6 +440,7 @@ func (s *State) Commit() error {
 	garbage := s.collect()
 	s.Meta.LastMapID = max(s.Meta.LastMapID, maps.LastID())
 	s.Meta.LastProgID = max(s.Meta.LastProgID, vm.LastProgramID())
+	s.Meta.LastLinkID = max(s.Meta.LastLinkID, s.lastLinkID())
 	b, err := json.MarshalIndent(s.Meta, "", " ")
 	if err != nil {
 		return err
@@ -458,6 +462,7 @@ func (s *State) Commit() error {
 // disk does not mention them). The in-memory state must not be committed
 // afterwards.
 func (s *State) Abort() {
+	s.closeLinks()
 	for _, p := range s.progs {
 		p.Close()
 	}
@@ -477,6 +482,7 @@ func (s *State) Close() {
 	if s == nil {
 		return
 	}
+	s.closeLinks()
 	for _, p := range s.progs {
 		p.Close()
 	}
