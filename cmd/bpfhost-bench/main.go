@@ -40,7 +40,7 @@ import (
 func main() {
 	repeat := flag.Int("repeat", 100000, "runs per program and target")
 	filter := flag.String("run", "", "only cases whose name matches this regular expression")
-	engines := flag.String("engines", defaultEngines(), `comma-separated bpfhost engines to measure: interpreter, jit, auto (as ebpf loads programs today: checked), "unchecked" (verified programs interpreted without run-time checks) and "native" (verified programs JIT-compiled without run-time checks)`)
+	engines := flag.String("engines", defaultEngines(), `comma-separated bpfhost engines to measure: interpreter, jit, auto (as ebpf loads programs: verified, so unchecked, natively where there is a JIT), "unchecked" (verified programs interpreted without run-time checks) and "native" (verified programs JIT-compiled without run-time checks)`)
 	calls := flag.Bool("calls", true, "also time whole calls (one run per call, -repeat/10 calls) of the last engine and the kernel")
 	compile := flag.Bool("compile", true, "also report each program's instruction slots and JIT compile time per slot (where a JIT exists)")
 	count := flag.Int("count", 3, "measure each program this many times and keep the fastest (shared machines are noisy)")
