@@ -14,6 +14,18 @@ import (
 type registryTable struct {
 	byID    map[uint32]Map
 	regions []ownedRegion // sorted by Start, for checked-mode address tests
+	// direct holds most maps by ID modulo its size (the first of each
+	// slot's IDs), so that ByID mostly costs an index instead of a Go map
+	// lookup (bpf_map_lookup_elem resolves its map on every call).
+	direct *[directSlots]directEntry
+}
+
+// directSlots is the size of registryTable.direct.
+const directSlots = 1024
+
+type directEntry struct {
+	id uint32
+	m  Map
 }
 
 type ownedRegion struct {
@@ -38,8 +50,11 @@ func snapshot() *registryTable {
 }
 
 func publish(byID map[uint32]Map) {
-	t := &registryTable{byID: byID}
+	t := &registryTable{byID: byID, direct: new([directSlots]directEntry)}
 	for id, m := range byID {
+		if e := &t.direct[id%directSlots]; e.id == 0 {
+			*e = directEntry{id, m}
+		}
 		for _, r := range m.Regions() {
 			t.regions = append(t.regions, ownedRegion{r, id})
 		}
@@ -115,6 +130,9 @@ func ByID(id uint32) Map {
 	t := registry.Load()
 	if t == nil {
 		return nil
+	}
+	if e := &t.direct[id%directSlots]; e.id == id && id != 0 {
+		return e.m
 	}
 	return t.byID[id]
 }
