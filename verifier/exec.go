@@ -203,7 +203,8 @@ func (v *verifier) pointerALU(pc int, ins isa.Instruction, dst, src *reg, op uin
 		ptr, off = src, dst
 	}
 	switch ptr.typ {
-	case ptrMapValueOrNull, ptrMemOrNull:
+	case ptrMapValueOrNull, ptrMemOrNull, constPtrMapOrNull:
+		// An inner map handle moved by a constant would name another map.
 		return v.errAt(pc, "R%d pointer arithmetic on %s prohibited, null-check it first", ins.Dst, ptr.typ)
 	case constPtrMap:
 		return v.errAt(pc, "R%d pointer arithmetic on map_ptr prohibited", ins.Dst)
