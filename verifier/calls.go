@@ -80,6 +80,15 @@ func (v *verifier) checkExit(pc int) (bool, error) {
 	if f.callback && (r0.typ != scalar || r0.smin < 0 || r0.umax > 1) {
 		return false, v.errAt(pc, "At callback return the register R0 has %s value should have been in [0, 1]", v.regString(&r0))
 	}
+	if f.callback {
+		// References acquired by the callback must not outlive it (the
+		// helper may call it again, acquiring more each time).
+		for _, r := range st.refs {
+			if r.cb == depth {
+				return false, v.errAt(pc, "Unreleased reference id=%d alloc_insn=%d", r.id, r.insn)
+			}
+		}
+	}
 	st.frames = st.frames[:depth]
 	caller := st.cur()
 	// Pointers into the popped frame would dangle.
@@ -198,7 +207,14 @@ func (v *verifier) checkHelper(pc int, num int32) error {
 		r0.memSize = int32(m.allocSz)
 		r0.id = v.newID()
 		r0.refID = r0.id
-		st.refs = append(st.refs, ref{id: r0.id, insn: pc})
+		cb := 0
+		for d := len(st.frames) - 1; d > 0; d-- {
+			if st.frames[d].callback {
+				cb = d
+				break
+			}
+		}
+		st.refs = append(st.refs, ref{id: r0.id, insn: pc, cb: cb})
 	}
 	if proto.pktChange {
 		inv := v.invalidated()

@@ -200,7 +200,7 @@ func (v *verifier) statesCover(old, cur *state, pc int, exact bool) bool {
 		}
 	}
 	for i := range old.refs {
-		if !ids.check(old.refs[i].id, cur.refs[i].id) {
+		if old.refs[i].cb != cur.refs[i].cb || !ids.check(old.refs[i].id, cur.refs[i].id) {
 			return false
 		}
 	}

@@ -78,6 +78,9 @@ type spinLock struct {
 type ref struct {
 	id   uint32
 	insn int // the instruction that acquired it
+	// cb is the depth of the innermost callback frame that acquired it
+	// (0: none); the callback must release it before returning.
+	cb int
 }
 
 // state is the abstract state of one path (bpf_verifier_state).
