@@ -8,9 +8,9 @@ import (
 )
 
 // BenchmarkCorpus measures every case's benchmark program on its frame, in
-// bpfhost's interpreter (checked, as ebpf runs programs until the loader
-// verifies, and "unchecked": verified, without run-time checks), as native
-// code (where a JIT exists) and, where bpf() works, in the kernel:
+// bpfhost's interpreter (as ebpf loads programs, and "unchecked": verified
+// by this package, without run-time checks), as native code (where a JIT
+// exists) and, where bpf() works, in the kernel:
 //
 //	go test -bench Corpus -run '^$' ./internal/progtest
 func BenchmarkCorpus(b *testing.B) {
