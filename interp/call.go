@@ -31,6 +31,10 @@ type state struct {
 	// the helper returns even if the helper ignores it.
 	err    error
 	callFn func(pc int, r1, r2, r3, r4, r5 uint64) (uint64, error)
+	// tailProg and tailExe are the last tail-call target and its
+	// executable (see callHelper).
+	tailProg *vm.Program
+	tailExe  *executable
 }
 
 type stateKey struct{}

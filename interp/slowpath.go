@@ -96,9 +96,15 @@ func (m *machine) callHelper(ctx *vm.Context, ins *insn) (tail bool, err error) 
 	if m.tails > vm.MaxTailCalls {
 		return false, tailCallLimitError(m.pc - 1)
 	}
-	ne, err := executableFor(next)
-	if err != nil {
-		return false, tailCallError(m.pc-1, next, err)
+	// A dispatcher jumps to the same few programs on every run: the last
+	// target is kept on the CPU's state, saving the synchronised lookup of
+	// the program's compiled cache.
+	ne := st.tailExe
+	if next != st.tailProg {
+		if ne, err = executableFor(next); err != nil {
+			return false, tailCallError(m.pc-1, next, err)
+		}
+		st.tailProg, st.tailExe = next, ne
 	}
 	// The target replaces the whole call chain of this exec: it starts at
 	// its first instruction in the entry frame, with r1 (its context) as
