@@ -132,6 +132,23 @@ var programs struct {
 	next uint32
 }
 
+// progDirect holds registered programs by ID modulo its size (the first
+// registered of each slot's IDs), so that bpf_tail_call, which resolves
+// its target on every call, finds it without the registry lock (an atomic
+// add on a line shared by every CPU) and map lookup. Written under the
+// registry lock; ProgramByID falls back to the map on a miss.
+var progDirect [progDirectSlots]atomic.Pointer[Program]
+
+const progDirectSlots = 1024
+
+// setDirect records p under id in progDirect if the slot is free. The
+// registry lock must be held.
+func setDirect(p *Program, id uint32) {
+	if s := &progDirect[id%progDirectSlots]; s.Load() == nil {
+		s.Store(p)
+	}
+}
+
 // RegisterProgram gives p an ID so that prog arrays can refer to it.
 func RegisterProgram(p *Program) uint32 {
 	programs.Lock()
@@ -147,6 +164,7 @@ func RegisterProgram(p *Program) uint32 {
 	}
 	programs.byID[programs.next] = p
 	p.id.Store(programs.next)
+	setDirect(p, programs.next)
 	return programs.next
 }
 
@@ -166,6 +184,7 @@ func RegisterProgramWithID(p *Program, id uint32) error {
 	}
 	programs.byID[id] = p
 	p.id.Store(id)
+	setDirect(p, id)
 	if id > programs.next {
 		programs.next = id
 	}
@@ -179,10 +198,16 @@ func UnregisterProgram(p *Program) {
 	if programs.byID[p.ID()] == p {
 		delete(programs.byID, p.ID())
 	}
+	if s := &progDirect[p.ID()%progDirectSlots]; s.Load() == p {
+		s.Store(nil)
+	}
 }
 
 // ProgramByID returns the registered program with the given ID, or nil.
 func ProgramByID(id uint32) *Program {
+	if p := progDirect[id%progDirectSlots].Load(); p != nil && id != 0 && p.ID() == id {
+		return p
+	}
 	programs.RLock()
 	defer programs.RUnlock()
 	return programs.byID[id]
