@@ -62,16 +62,21 @@ func (h *Hook) Run(opts *ebpf.RunOptions, each func(l *Link, ret uint32) bool) (
 	return ret, n, nil
 }
 
-// add attaches l, checking the program type.
-func (h *Hook) add(l *Link) error {
-	if t := l.prog.Type(); t != h.progType {
-		return fmt.Errorf("attaching %s program %q to %s (a %s hook): %w", t, l.prog.Name(), h.name, h.progType, maps.EINVAL)
+// check refuses programs of another type (or attach variant) than h's.
+func (h *Hook) check(prog *ebpf.Program) error {
+	if t := prog.Type(); t != h.progType {
+		return fmt.Errorf("attaching %s program %q to %s (a %s hook): %w", t, prog.Name(), h.name, h.progType, maps.EINVAL)
 	}
 	if h.variant != "" {
-		if a := programAttach(l.prog); a != "" && a != h.variant {
-			return fmt.Errorf("attaching program %q loaded for %s to %s: %w", l.prog.Name(), a, h.name, maps.EINVAL)
+		if a := programAttach(prog); a != "" && a != h.variant {
+			return fmt.Errorf("attaching program %q loaded for %s to %s: %w", prog.Name(), a, h.name, maps.EINVAL)
 		}
 	}
+	return nil
+}
+
+// add attaches l (whose program check accepted).
+func (h *Hook) add(l *Link) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	var cur []*Link

@@ -65,9 +65,22 @@ func Attach(prog *ebpf.Program, spec Info) (*Link, error) {
 	if prog == nil {
 		return nil, fmt.Errorf("attach: no program: %w", maps.EINVAL)
 	}
-	h, err := hookFor(&spec, prog)
-	if err != nil {
-		return nil, err
+	var h *Hook
+	switch {
+	case spec.Detached:
+		// Attached to nothing: only the type must make sense.
+		if spec.Type != XDP && spec.Type != Cgroup && spec.Type != RawTracepoint {
+			return nil, fmt.Errorf("unknown link type %q: %w", spec.Type, maps.EINVAL)
+		}
+	default:
+		var err error
+		if h, err = hookFor(&spec, prog); err != nil {
+			return nil, err
+		}
+		// Checked before an ID is taken: a refused attach leaves no trace.
+		if err := h.check(prog); err != nil {
+			return nil, err
+		}
 	}
 	l := &Link{prog: prog}
 	spec.Program = prog.ID()
@@ -107,9 +120,6 @@ func hookFor(spec *Info, prog *ebpf.Program) (*Hook, error) {
 	case RawTracepoint:
 		if spec.Hook == "" {
 			return nil, fmt.Errorf("hook link: no hook name: %w", maps.EINVAL)
-		}
-		if spec.Detached {
-			return nil, nil
 		}
 		h, ok := LookupHook(spec.Hook)
 		if !ok {

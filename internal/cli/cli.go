@@ -433,7 +433,7 @@ func mainCommands() []command {
 		{"batch", (*cli).doBatch},
 		{"prog", (*cli).doProg},
 		{"map", (*cli).doMap},
-		unsupported("link"), unsupported("cgroup"), unsupported("perf"), unsupported("net"),
+		{"link", (*cli).doLink}, {"cgroup", (*cli).doCgroup}, unsupported("perf"), {"net", (*cli).doNet},
 		unsupported("feature"), unsupported("btf"), unsupported("gen"), unsupported("struct_ops"),
 		unsupported("iter"),
 		{"version", (*cli).doVersion},

@@ -1,0 +1,98 @@
+package cli
+
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// loopback returns the loopback interface's name and index.
+func loopback(t *testing.T) (string, int) {
+	t.Helper()
+	for _, name := range []string{"lo", "lo0"} {
+		if ifi, err := net.InterfaceByName(name); err == nil {
+			return ifi.Name, ifi.Index
+		}
+	}
+	t.Skip("no loopback interface to attach to")
+	return "", 0
+}
+
+// TestLinkCommands attaches XDP and cgroup programs, and checks link show,
+// pin and detach in bpftool v7.1's exact output, and that links last
+// across processes as their holders say.
+func TestLinkCommands(t *testing.T) {
+	lo, idx := loopback(t)
+	root := "--root=" + t.TempDir()
+	cg := t.TempDir()
+	pin := filepath.Join(t.TempDir(), "l")
+	run := func(want string, wantCode int, args ...string) {
+		t.Helper()
+		out, errs, code := runCLI(t, append([]string{root}, args...)...)
+		if code != wantCode || out+errs != want {
+			t.Fatalf("%s: status %d, output\n%s%s\nwant status %d, output\n%s", strings.Join(args, " "), code, out, errs, wantCode, want)
+		}
+	}
+	obj := "../../cmd/bpfhost/testdata/prog.o"
+	if _, err := os.Stat(obj); err != nil {
+		t.Skip(err)
+	}
+	run("", 0, "prog", "loadall", obj, "/sys/fs/bpf/p")
+	run("", 0, "net", "attach", "xdp", "name", "xdp_count", "dev", lo)
+	run("Error: interface xdp attach failed: Device or resource busy\n", 1, "net", "attach", "xdp", "name", "xdp_tail", "dev", lo)
+	run("Error: invalid devname no_such_dev\n", 1, "net", "attach", "xdp", "name", "xdp_tail", "dev", "no_such_dev")
+	run("1: xdp  prog 1  \n", 0, "link", "show")
+	run(`[{"id":1,"type":"xdp","prog_id":1}]`+"\n", 0, "-j", "link", "show")
+	i := strconv.Itoa(idx)
+	run("xdp:\n"+lo+"("+i+") generic id 1\n\ntc:\n\nflow_dissector:\n\n", 0, "net", "show")
+	run(`[{"xdp":[{"devname":"`+lo+`","ifindex":`+i+`,"mode":"generic","id":1}],"tc":[],"flow_dissector":[]}]`+"\n", 0, "-j", "net", "show")
+	run("", 0, "link", "pin", "id", "1", pin)
+	run("1: xdp  prog 1  \n\tpinned "+pin+"\n", 0, "-f", "link", "show", "pinned", pin)
+	run(`{"id":1,"type":"xdp","prog_id":1,"pinned":["`+pin+`"]}`+"\n", 0, "-jf", "link", "show", "id", "1")
+	run("{\n    \"id\": 1,\n    \"type\": \"xdp\",\n    \"prog_id\": 1\n}\n", 0, "-p", "link", "show", "id", "1")
+	run("Error: failed to get link with ID 9: No such file or directory\n", 1, "link", "show", "id", "9")
+	run(`{"error":"failed to get link with ID 9: No such file or directory"}`+"\n", 1, "-j", "link", "show", "id", "9")
+	run("Error: incorrect object type: prog\n", 1, "link", "show", "pinned", "/sys/fs/bpf/p/xdp_count")
+	run("Error: expected 'id' or 'pinned', got: 'tag'?\n", 1, "link", "show", "tag", "x")
+
+	// Cgroup attachments: libbpf's or bpftool's attach type names; the
+	// program must be of the attach type's type and attach variant.
+	run("", 0, "prog", "loadall", "../../progtype/testdata/others.o", "/sys/fs/bpf/o")
+	run("Error: failed to attach program\n", 1, "cgroup", "attach", cg, "ingress", "name", "connect4_prog")
+	run("Error: failed to attach program\n", 1, "cgroup", "attach", cg, "bind4", "name", "connect4_prog")
+	run("Error: can't open cgroup "+cg+"/none\n", 1, "cgroup", "attach", cg+"/none", "connect4", "name", "connect4_prog")
+	run("Error: invalid attach type\n", 1, "cgroup", "attach", cg, "nope", "name", "connect4_prog")
+	run("", 0, "cgroup", "attach", cg, "cgroup_inet4_connect", "name", "connect4_prog")
+	run("", 0, "cgroup", "attach", cg, "sock_cr", "name", "sock_create", "multi")
+	fi, err := os.Stat(cg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cgid := strconv.FormatUint(inodeOf(fi), 10)
+	run("1: xdp  prog 1  \n2: cgroup  prog 3  \n\tcgroup_id "+cgid+"  attach_type cgroup_inet4_connect  \n"+
+		"3: cgroup  prog 7  \n\tcgroup_id "+cgid+"  attach_type cgroup_inet_sock_create  \n", 0, "link", "show")
+	run(`[{"id":1,"type":"xdp","prog_id":1},{"id":2,"type":"cgroup","prog_id":3,"cgroup_id":`+cgid+`,"attach_type":"cgroup_inet4_connect"},`+
+		`{"id":3,"type":"cgroup","prog_id":7,"cgroup_id":`+cgid+`,"attach_type":"cgroup_inet_sock_create"}]`+"\n", 0, "-j", "link", "show")
+	run("Error: failed to detach program\n", 1, "cgroup", "detach", cg, "connect4", "name", "sock_create")
+	run("null\n", 0, "-j", "cgroup", "detach", cg, "connect4", "name", "connect4_prog")
+
+	// Detaching: a held attachment goes; the pinned link stays, detached,
+	// holding its program until unpinned. Unpinning the programs' own pins
+	// leaves the ones links hold.
+	run("", 0, "unpin", "/sys/fs/bpf/p", "/sys/fs/bpf/o")
+	run("", 0, "net", "detach", "xdp", "dev", lo)
+	run("1: xdp  prog 1  \n3: cgroup  prog 7  \n\tcgroup_id "+cgid+"  attach_type cgroup_inet_sock_create  \n", 0, "link", "show")
+	run("", 0, "link", "detach", "id", "3")
+	run("1: xdp  prog 1  \n", 0, "link", "show")
+	run("xdp:\n\ntc:\n\nflow_dissector:\n\n", 0, "net", "show")
+	out, _, _ := runCLI(t, root, "prog", "show")
+	if !strings.HasPrefix(out, "1: xdp  name xdp_count") || strings.Count(out, "name ") != 1 {
+		t.Fatalf("programs after detaching:\n%s", out)
+	}
+	run("", 0, "unpin", pin)
+	run("", 0, "link", "show")
+	run("", 0, "prog", "show")
+}
