@@ -320,6 +320,12 @@ func linuxTypeInfo(name string) (*TypeInfo, error) {
 	if !ok {
 		return nil, fmt.Errorf("unknown program type %q", name)
 	}
+	return linuxTypeInfoFor(pt), nil
+}
+
+// linuxTypeInfoFor is linuxTypeInfo for a progtype.
+func linuxTypeInfoFor(pt progtype.Type) *TypeInfo {
+	name := pt.Name()
 	ptrs := linuxPointerFields(name)
 	ctx := ContextFunc(func(off int32, size int, write bool) (FieldKind, error) {
 		if _, _, err := pt.ContextAccess(off, size, write); err != nil {
@@ -328,7 +334,7 @@ func linuxTypeInfo(name string) (*TypeInfo, error) {
 		return ptrs[off], nil
 	})
 	write := map[string]bool{"xdp": true, "sched_cls": true, "sched_act": true, "lwt_xmit": true}
-	return &TypeInfo{Name: name, Context: ctx, Helpers: pt.Helpers(), PacketWrite: write[name]}, nil
+	return &TypeInfo{Name: name, Context: ctx, Helpers: pt.Helpers(), PacketWrite: write[name]}
 }
 
 // suiteOptions are the verifier options of a case.
