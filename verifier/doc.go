@@ -109,6 +109,15 @@
 // integration package, run every generated program the verifier accepts
 // under the interpreter's checked mode, which must never catch one.
 //
+// Two data-driven suites cover the refusals and every program type:
+// testdata/negative holds several hundred hand-written unsafe programs, one
+// distinct pattern each, in the conformance assembler's syntax with their
+// program type, maps and expected reason (the format is described in
+// suite_test.go); testdata/positive holds clang-built programs of every
+// supported type, all of which must be accepted. Both suites are loaded into
+// the running kernel too: it must refuse every negative program (or the case
+// names the documented difference) and accept every positive one.
+//
 // # Differences from Linux
 //
 // Precision is a static over-approximation (the kernel tracks it per path,
@@ -123,4 +132,26 @@
 // read by the helper with bounds checks. For the "raw" program type r1 is
 // writable memory of Options.MemSize bytes and r2 an unknown length; runs
 // must provide at least MemSize bytes.
+//
+// Verdicts that differ from Linux 6.18 (found by the suites' kernel
+// comparison). bpfhost refuses, Linux accepts:
+//   - returning a pointer from the program (privileged Linux allows it
+//     for most types; bpfhost requires a scalar, which every type's
+//     runner interprets);
+//   - loads from a map handle (Linux reads struct bpf_map fields through
+//     BTF; bpfhost's handles are not structures);
+//   - a tracepoint context load at a negative offset (Linux's
+//     tp_prog_is_valid_access compares the offset with sizeof(void *) as
+//     unsigned and lets it through; it would read before the record);
+//   - a map_lookup_elem result of an array or per-CPU array used without a
+//     NULL check when the key is a constant below max_entries (Linux 6.13+
+//     proves such results non-NULL; bpfhost always wants the check);
+//   - a scalar spilled to the stack in fewer than 8 bytes and filled back
+//     (Linux keeps its bounds; bpfhost tracks spills of whole 8-byte
+//     slots only, so the fill is an unknown number of that size).
+//
+// bpfhost accepts, Linux refuses: bpf_redirect_map with maps other than
+// device, CPU and XSK maps (bpfhost has none of those; any map with 4-byte
+// keys stands in for them), and spin locks in maps without BTF (bpfhost
+// has no BTF; the lock is 4 aligned bytes of a map value).
 package verifier
