@@ -1389,7 +1389,7 @@ func (x *MapDumpReply) GetEntries() []*MapEntry {
 type PinRequest struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
 	Object *ObjectRef             `protobuf:"bytes,1,opt,name=object,proto3" json:"object,omitempty"`
-	// Kind is "prog" or "map".
+	// Kind is "prog", "map" or "link".
 	Kind          string `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
 	Path          string `protobuf:"bytes,3,opt,name=path,proto3" json:"path,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -1949,6 +1949,338 @@ func (*ExecServerMessage_File) isExecServerMessage_Msg() {}
 
 func (*ExecServerMessage_ExitStatus) isExecServerMessage_Msg() {}
 
+type LinkListRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LinkListRequest) Reset() {
+	*x = LinkListRequest{}
+	mi := &file_bpfhost_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LinkListRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LinkListRequest) ProtoMessage() {}
+
+func (x *LinkListRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bpfhost_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LinkListRequest.ProtoReflect.Descriptor instead.
+func (*LinkListRequest) Descriptor() ([]byte, []int) {
+	return file_bpfhost_proto_rawDescGZIP(), []int{27}
+}
+
+type LinkListReply struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Links         []*LinkInfo            `protobuf:"bytes,1,rep,name=links,proto3" json:"links,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LinkListReply) Reset() {
+	*x = LinkListReply{}
+	mi := &file_bpfhost_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LinkListReply) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LinkListReply) ProtoMessage() {}
+
+func (x *LinkListReply) ProtoReflect() protoreflect.Message {
+	mi := &file_bpfhost_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LinkListReply.ProtoReflect.Descriptor instead.
+func (*LinkListReply) Descriptor() ([]byte, []int) {
+	return file_bpfhost_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *LinkListReply) GetLinks() []*LinkInfo {
+	if x != nil {
+		return x.Links
+	}
+	return nil
+}
+
+// LinkInfo describes a link (bpf_link_info).
+type LinkInfo struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Id    uint32                 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Type is bpftool's link type name: "xdp", "cgroup", "raw_tracepoint"
+	// (links to application hooks).
+	Type   string `protobuf:"bytes,2,opt,name=type,proto3" json:"type,omitempty"`
+	ProgId uint32 `protobuf:"varint,3,opt,name=prog_id,json=progId,proto3" json:"prog_id,omitempty"`
+	// AttachType is libbpf's attach type name ("xdp", "cgroup_inet_ingress").
+	AttachType string `protobuf:"bytes,4,opt,name=attach_type,json=attachType,proto3" json:"attach_type,omitempty"`
+	Ifindex    uint32 `protobuf:"varint,5,opt,name=ifindex,proto3" json:"ifindex,omitempty"`
+	Cgroup     string `protobuf:"bytes,6,opt,name=cgroup,proto3" json:"cgroup,omitempty"`
+	CgroupId   uint64 `protobuf:"varint,7,opt,name=cgroup_id,json=cgroupId,proto3" json:"cgroup_id,omitempty"`
+	// Hook is the application hook's name (tp_name in bpftool's output).
+	Hook  string `protobuf:"bytes,8,opt,name=hook,proto3" json:"hook,omitempty"`
+	Flags uint32 `protobuf:"varint,9,opt,name=flags,proto3" json:"flags,omitempty"`
+	// Held: the attach point holds the link (it lives without a pin).
+	Held          bool     `protobuf:"varint,10,opt,name=held,proto3" json:"held,omitempty"`
+	Detached      bool     `protobuf:"varint,11,opt,name=detached,proto3" json:"detached,omitempty"`
+	Pinned        []string `protobuf:"bytes,12,rep,name=pinned,proto3" json:"pinned,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LinkInfo) Reset() {
+	*x = LinkInfo{}
+	mi := &file_bpfhost_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LinkInfo) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LinkInfo) ProtoMessage() {}
+
+func (x *LinkInfo) ProtoReflect() protoreflect.Message {
+	mi := &file_bpfhost_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LinkInfo.ProtoReflect.Descriptor instead.
+func (*LinkInfo) Descriptor() ([]byte, []int) {
+	return file_bpfhost_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *LinkInfo) GetId() uint32 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *LinkInfo) GetType() string {
+	if x != nil {
+		return x.Type
+	}
+	return ""
+}
+
+func (x *LinkInfo) GetProgId() uint32 {
+	if x != nil {
+		return x.ProgId
+	}
+	return 0
+}
+
+func (x *LinkInfo) GetAttachType() string {
+	if x != nil {
+		return x.AttachType
+	}
+	return ""
+}
+
+func (x *LinkInfo) GetIfindex() uint32 {
+	if x != nil {
+		return x.Ifindex
+	}
+	return 0
+}
+
+func (x *LinkInfo) GetCgroup() string {
+	if x != nil {
+		return x.Cgroup
+	}
+	return ""
+}
+
+func (x *LinkInfo) GetCgroupId() uint64 {
+	if x != nil {
+		return x.CgroupId
+	}
+	return 0
+}
+
+func (x *LinkInfo) GetHook() string {
+	if x != nil {
+		return x.Hook
+	}
+	return ""
+}
+
+func (x *LinkInfo) GetFlags() uint32 {
+	if x != nil {
+		return x.Flags
+	}
+	return 0
+}
+
+func (x *LinkInfo) GetHeld() bool {
+	if x != nil {
+		return x.Held
+	}
+	return false
+}
+
+func (x *LinkInfo) GetDetached() bool {
+	if x != nil {
+		return x.Detached
+	}
+	return false
+}
+
+func (x *LinkInfo) GetPinned() []string {
+	if x != nil {
+		return x.Pinned
+	}
+	return nil
+}
+
+type LinkAttachRequest struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Program *ObjectRef             `protobuf:"bytes,1,opt,name=program,proto3" json:"program,omitempty"`
+	// Type is "xdp", "cgroup" or "raw_tracepoint" (an application hook).
+	Type string `protobuf:"bytes,2,opt,name=type,proto3" json:"type,omitempty"`
+	// Ifindex is the interface of an XDP link; flags its XDP_FLAGS_* mode.
+	Ifindex uint32 `protobuf:"varint,3,opt,name=ifindex,proto3" json:"ifindex,omitempty"`
+	Flags   uint32 `protobuf:"varint,4,opt,name=flags,proto3" json:"flags,omitempty"`
+	// Cgroup is the cgroup directory (absolute) and attach_type bpftool's
+	// or libbpf's attach type name, for cgroup links.
+	Cgroup     string `protobuf:"bytes,5,opt,name=cgroup,proto3" json:"cgroup,omitempty"`
+	AttachType string `protobuf:"bytes,6,opt,name=attach_type,json=attachType,proto3" json:"attach_type,omitempty"`
+	// Hook names an application hook.
+	Hook string `protobuf:"bytes,7,opt,name=hook,proto3" json:"hook,omitempty"`
+	// PinPath pins the new link; Held makes its attach point hold it.
+	PinPath       string `protobuf:"bytes,8,opt,name=pin_path,json=pinPath,proto3" json:"pin_path,omitempty"`
+	Held          bool   `protobuf:"varint,9,opt,name=held,proto3" json:"held,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LinkAttachRequest) Reset() {
+	*x = LinkAttachRequest{}
+	mi := &file_bpfhost_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LinkAttachRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LinkAttachRequest) ProtoMessage() {}
+
+func (x *LinkAttachRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bpfhost_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LinkAttachRequest.ProtoReflect.Descriptor instead.
+func (*LinkAttachRequest) Descriptor() ([]byte, []int) {
+	return file_bpfhost_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *LinkAttachRequest) GetProgram() *ObjectRef {
+	if x != nil {
+		return x.Program
+	}
+	return nil
+}
+
+func (x *LinkAttachRequest) GetType() string {
+	if x != nil {
+		return x.Type
+	}
+	return ""
+}
+
+func (x *LinkAttachRequest) GetIfindex() uint32 {
+	if x != nil {
+		return x.Ifindex
+	}
+	return 0
+}
+
+func (x *LinkAttachRequest) GetFlags() uint32 {
+	if x != nil {
+		return x.Flags
+	}
+	return 0
+}
+
+func (x *LinkAttachRequest) GetCgroup() string {
+	if x != nil {
+		return x.Cgroup
+	}
+	return ""
+}
+
+func (x *LinkAttachRequest) GetAttachType() string {
+	if x != nil {
+		return x.AttachType
+	}
+	return ""
+}
+
+func (x *LinkAttachRequest) GetHook() string {
+	if x != nil {
+		return x.Hook
+	}
+	return ""
+}
+
+func (x *LinkAttachRequest) GetPinPath() string {
+	if x != nil {
+		return x.PinPath
+	}
+	return ""
+}
+
+func (x *LinkAttachRequest) GetHeld() bool {
+	if x != nil {
+		return x.Held
+	}
+	return false
+}
+
 var File_bpfhost_proto protoreflect.FileDescriptor
 
 const file_bpfhost_proto_rawDesc = "" +
@@ -2101,7 +2433,37 @@ const file_bpfhost_proto_rawDesc = "" +
 	"\x04file\x18\x03 \x01(\v2\x17.bpfhost.v1.FileRequestH\x00R\x04file\x12!\n" +
 	"\vexit_status\x18\x04 \x01(\x05H\x00R\n" +
 	"exitStatusB\x05\n" +
-	"\x03msg2\xcd\b\n" +
+	"\x03msg\"\x11\n" +
+	"\x0fLinkListRequest\";\n" +
+	"\rLinkListReply\x12*\n" +
+	"\x05links\x18\x01 \x03(\v2\x14.bpfhost.v1.LinkInfoR\x05links\"\xa9\x02\n" +
+	"\bLinkInfo\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\rR\x02id\x12\x12\n" +
+	"\x04type\x18\x02 \x01(\tR\x04type\x12\x17\n" +
+	"\aprog_id\x18\x03 \x01(\rR\x06progId\x12\x1f\n" +
+	"\vattach_type\x18\x04 \x01(\tR\n" +
+	"attachType\x12\x18\n" +
+	"\aifindex\x18\x05 \x01(\rR\aifindex\x12\x16\n" +
+	"\x06cgroup\x18\x06 \x01(\tR\x06cgroup\x12\x1b\n" +
+	"\tcgroup_id\x18\a \x01(\x04R\bcgroupId\x12\x12\n" +
+	"\x04hook\x18\b \x01(\tR\x04hook\x12\x14\n" +
+	"\x05flags\x18\t \x01(\rR\x05flags\x12\x12\n" +
+	"\x04held\x18\n" +
+	" \x01(\bR\x04held\x12\x1a\n" +
+	"\bdetached\x18\v \x01(\bR\bdetached\x12\x16\n" +
+	"\x06pinned\x18\f \x03(\tR\x06pinned\"\x84\x02\n" +
+	"\x11LinkAttachRequest\x12/\n" +
+	"\aprogram\x18\x01 \x01(\v2\x15.bpfhost.v1.ObjectRefR\aprogram\x12\x12\n" +
+	"\x04type\x18\x02 \x01(\tR\x04type\x12\x18\n" +
+	"\aifindex\x18\x03 \x01(\rR\aifindex\x12\x14\n" +
+	"\x05flags\x18\x04 \x01(\rR\x05flags\x12\x16\n" +
+	"\x06cgroup\x18\x05 \x01(\tR\x06cgroup\x12\x1f\n" +
+	"\vattach_type\x18\x06 \x01(\tR\n" +
+	"attachType\x12\x12\n" +
+	"\x04hook\x18\a \x01(\tR\x04hook\x12\x19\n" +
+	"\bpin_path\x18\b \x01(\tR\apinPath\x12\x12\n" +
+	"\x04held\x18\t \x01(\bR\x04held2\xc8\n" +
+	"\n" +
 	"\aBpfhost\x12?\n" +
 	"\aVersion\x12\x1a.bpfhost.v1.VersionRequest\x1a\x18.bpfhost.v1.VersionReply\x12H\n" +
 	"\n" +
@@ -2122,7 +2484,13 @@ const file_bpfhost_proto_rawDesc = "" +
 	"\aMapDump\x12\x15.bpfhost.v1.ObjectRef\x1a\x18.bpfhost.v1.MapDumpReply\x123\n" +
 	"\x03Pin\x12\x16.bpfhost.v1.PinRequest\x1a\x14.bpfhost.v1.PinReply\x127\n" +
 	"\x05Unpin\x12\x18.bpfhost.v1.UnpinRequest\x1a\x14.bpfhost.v1.PinReply\x12H\n" +
-	"\x04Exec\x12\x1d.bpfhost.v1.ExecClientMessage\x1a\x1d.bpfhost.v1.ExecServerMessage(\x010\x01B$Z\"github.com/bpfhost/bpfhost/api;apib\x06proto3"
+	"\x04Exec\x12\x1d.bpfhost.v1.ExecClientMessage\x1a\x1d.bpfhost.v1.ExecServerMessage(\x010\x01\x12B\n" +
+	"\bLinkList\x12\x1b.bpfhost.v1.LinkListRequest\x1a\x19.bpfhost.v1.LinkListReply\x127\n" +
+	"\bLinkShow\x12\x15.bpfhost.v1.ObjectRef\x1a\x14.bpfhost.v1.LinkInfo\x12A\n" +
+	"\n" +
+	"LinkAttach\x12\x1d.bpfhost.v1.LinkAttachRequest\x1a\x14.bpfhost.v1.LinkInfo\x129\n" +
+	"\n" +
+	"LinkDetach\x12\x15.bpfhost.v1.ObjectRef\x1a\x14.bpfhost.v1.LinkInfoB$Z\"github.com/bpfhost/bpfhost/api;apib\x06proto3"
 
 var (
 	file_bpfhost_proto_rawDescOnce sync.Once
@@ -2137,7 +2505,7 @@ func file_bpfhost_proto_rawDescGZIP() []byte {
 }
 
 var file_bpfhost_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_bpfhost_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
+var file_bpfhost_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
 var file_bpfhost_proto_goTypes = []any{
 	(FileRequest_Op)(0),       // 0: bpfhost.v1.FileRequest.Op
 	(*VersionRequest)(nil),    // 1: bpfhost.v1.VersionRequest
@@ -2167,6 +2535,10 @@ var file_bpfhost_proto_goTypes = []any{
 	(*ExecClientMessage)(nil), // 25: bpfhost.v1.ExecClientMessage
 	(*FileRequest)(nil),       // 26: bpfhost.v1.FileRequest
 	(*ExecServerMessage)(nil), // 27: bpfhost.v1.ExecServerMessage
+	(*LinkListRequest)(nil),   // 28: bpfhost.v1.LinkListRequest
+	(*LinkListReply)(nil),     // 29: bpfhost.v1.LinkListReply
+	(*LinkInfo)(nil),          // 30: bpfhost.v1.LinkInfo
+	(*LinkAttachRequest)(nil), // 31: bpfhost.v1.LinkAttachRequest
 }
 var file_bpfhost_proto_depIdxs = []int32{
 	8,  // 0: bpfhost.v1.ObjectLoadReply.progs:type_name -> bpfhost.v1.ProgInfo
@@ -2182,45 +2554,55 @@ var file_bpfhost_proto_depIdxs = []int32{
 	24, // 10: bpfhost.v1.ExecClientMessage.file:type_name -> bpfhost.v1.FileReply
 	0,  // 11: bpfhost.v1.FileRequest.op:type_name -> bpfhost.v1.FileRequest.Op
 	26, // 12: bpfhost.v1.ExecServerMessage.file:type_name -> bpfhost.v1.FileRequest
-	1,  // 13: bpfhost.v1.Bpfhost.Version:input_type -> bpfhost.v1.VersionRequest
-	4,  // 14: bpfhost.v1.Bpfhost.ObjectLoad:input_type -> bpfhost.v1.ObjectLoadRequest
-	6,  // 15: bpfhost.v1.Bpfhost.ProgList:input_type -> bpfhost.v1.ProgListRequest
-	3,  // 16: bpfhost.v1.Bpfhost.ProgShow:input_type -> bpfhost.v1.ObjectRef
-	9,  // 17: bpfhost.v1.Bpfhost.ProgRun:input_type -> bpfhost.v1.ProgRunRequest
-	3,  // 18: bpfhost.v1.Bpfhost.ProgXlated:input_type -> bpfhost.v1.ObjectRef
-	12, // 19: bpfhost.v1.Bpfhost.MapList:input_type -> bpfhost.v1.MapListRequest
-	3,  // 20: bpfhost.v1.Bpfhost.MapShow:input_type -> bpfhost.v1.ObjectRef
-	15, // 21: bpfhost.v1.Bpfhost.MapCreate:input_type -> bpfhost.v1.MapCreateRequest
-	16, // 22: bpfhost.v1.Bpfhost.MapLookup:input_type -> bpfhost.v1.MapElemRequest
-	16, // 23: bpfhost.v1.Bpfhost.MapUpdate:input_type -> bpfhost.v1.MapElemRequest
-	16, // 24: bpfhost.v1.Bpfhost.MapDelete:input_type -> bpfhost.v1.MapElemRequest
-	16, // 25: bpfhost.v1.Bpfhost.MapNextKey:input_type -> bpfhost.v1.MapElemRequest
-	3,  // 26: bpfhost.v1.Bpfhost.MapDump:input_type -> bpfhost.v1.ObjectRef
-	20, // 27: bpfhost.v1.Bpfhost.Pin:input_type -> bpfhost.v1.PinRequest
-	21, // 28: bpfhost.v1.Bpfhost.Unpin:input_type -> bpfhost.v1.UnpinRequest
-	25, // 29: bpfhost.v1.Bpfhost.Exec:input_type -> bpfhost.v1.ExecClientMessage
-	2,  // 30: bpfhost.v1.Bpfhost.Version:output_type -> bpfhost.v1.VersionReply
-	5,  // 31: bpfhost.v1.Bpfhost.ObjectLoad:output_type -> bpfhost.v1.ObjectLoadReply
-	7,  // 32: bpfhost.v1.Bpfhost.ProgList:output_type -> bpfhost.v1.ProgListReply
-	8,  // 33: bpfhost.v1.Bpfhost.ProgShow:output_type -> bpfhost.v1.ProgInfo
-	10, // 34: bpfhost.v1.Bpfhost.ProgRun:output_type -> bpfhost.v1.ProgRunReply
-	11, // 35: bpfhost.v1.Bpfhost.ProgXlated:output_type -> bpfhost.v1.ProgXlatedReply
-	13, // 36: bpfhost.v1.Bpfhost.MapList:output_type -> bpfhost.v1.MapListReply
-	14, // 37: bpfhost.v1.Bpfhost.MapShow:output_type -> bpfhost.v1.MapInfo
-	14, // 38: bpfhost.v1.Bpfhost.MapCreate:output_type -> bpfhost.v1.MapInfo
-	17, // 39: bpfhost.v1.Bpfhost.MapLookup:output_type -> bpfhost.v1.MapElemReply
-	17, // 40: bpfhost.v1.Bpfhost.MapUpdate:output_type -> bpfhost.v1.MapElemReply
-	17, // 41: bpfhost.v1.Bpfhost.MapDelete:output_type -> bpfhost.v1.MapElemReply
-	17, // 42: bpfhost.v1.Bpfhost.MapNextKey:output_type -> bpfhost.v1.MapElemReply
-	19, // 43: bpfhost.v1.Bpfhost.MapDump:output_type -> bpfhost.v1.MapDumpReply
-	22, // 44: bpfhost.v1.Bpfhost.Pin:output_type -> bpfhost.v1.PinReply
-	22, // 45: bpfhost.v1.Bpfhost.Unpin:output_type -> bpfhost.v1.PinReply
-	27, // 46: bpfhost.v1.Bpfhost.Exec:output_type -> bpfhost.v1.ExecServerMessage
-	30, // [30:47] is the sub-list for method output_type
-	13, // [13:30] is the sub-list for method input_type
-	13, // [13:13] is the sub-list for extension type_name
-	13, // [13:13] is the sub-list for extension extendee
-	0,  // [0:13] is the sub-list for field type_name
+	30, // 13: bpfhost.v1.LinkListReply.links:type_name -> bpfhost.v1.LinkInfo
+	3,  // 14: bpfhost.v1.LinkAttachRequest.program:type_name -> bpfhost.v1.ObjectRef
+	1,  // 15: bpfhost.v1.Bpfhost.Version:input_type -> bpfhost.v1.VersionRequest
+	4,  // 16: bpfhost.v1.Bpfhost.ObjectLoad:input_type -> bpfhost.v1.ObjectLoadRequest
+	6,  // 17: bpfhost.v1.Bpfhost.ProgList:input_type -> bpfhost.v1.ProgListRequest
+	3,  // 18: bpfhost.v1.Bpfhost.ProgShow:input_type -> bpfhost.v1.ObjectRef
+	9,  // 19: bpfhost.v1.Bpfhost.ProgRun:input_type -> bpfhost.v1.ProgRunRequest
+	3,  // 20: bpfhost.v1.Bpfhost.ProgXlated:input_type -> bpfhost.v1.ObjectRef
+	12, // 21: bpfhost.v1.Bpfhost.MapList:input_type -> bpfhost.v1.MapListRequest
+	3,  // 22: bpfhost.v1.Bpfhost.MapShow:input_type -> bpfhost.v1.ObjectRef
+	15, // 23: bpfhost.v1.Bpfhost.MapCreate:input_type -> bpfhost.v1.MapCreateRequest
+	16, // 24: bpfhost.v1.Bpfhost.MapLookup:input_type -> bpfhost.v1.MapElemRequest
+	16, // 25: bpfhost.v1.Bpfhost.MapUpdate:input_type -> bpfhost.v1.MapElemRequest
+	16, // 26: bpfhost.v1.Bpfhost.MapDelete:input_type -> bpfhost.v1.MapElemRequest
+	16, // 27: bpfhost.v1.Bpfhost.MapNextKey:input_type -> bpfhost.v1.MapElemRequest
+	3,  // 28: bpfhost.v1.Bpfhost.MapDump:input_type -> bpfhost.v1.ObjectRef
+	20, // 29: bpfhost.v1.Bpfhost.Pin:input_type -> bpfhost.v1.PinRequest
+	21, // 30: bpfhost.v1.Bpfhost.Unpin:input_type -> bpfhost.v1.UnpinRequest
+	25, // 31: bpfhost.v1.Bpfhost.Exec:input_type -> bpfhost.v1.ExecClientMessage
+	28, // 32: bpfhost.v1.Bpfhost.LinkList:input_type -> bpfhost.v1.LinkListRequest
+	3,  // 33: bpfhost.v1.Bpfhost.LinkShow:input_type -> bpfhost.v1.ObjectRef
+	31, // 34: bpfhost.v1.Bpfhost.LinkAttach:input_type -> bpfhost.v1.LinkAttachRequest
+	3,  // 35: bpfhost.v1.Bpfhost.LinkDetach:input_type -> bpfhost.v1.ObjectRef
+	2,  // 36: bpfhost.v1.Bpfhost.Version:output_type -> bpfhost.v1.VersionReply
+	5,  // 37: bpfhost.v1.Bpfhost.ObjectLoad:output_type -> bpfhost.v1.ObjectLoadReply
+	7,  // 38: bpfhost.v1.Bpfhost.ProgList:output_type -> bpfhost.v1.ProgListReply
+	8,  // 39: bpfhost.v1.Bpfhost.ProgShow:output_type -> bpfhost.v1.ProgInfo
+	10, // 40: bpfhost.v1.Bpfhost.ProgRun:output_type -> bpfhost.v1.ProgRunReply
+	11, // 41: bpfhost.v1.Bpfhost.ProgXlated:output_type -> bpfhost.v1.ProgXlatedReply
+	13, // 42: bpfhost.v1.Bpfhost.MapList:output_type -> bpfhost.v1.MapListReply
+	14, // 43: bpfhost.v1.Bpfhost.MapShow:output_type -> bpfhost.v1.MapInfo
+	14, // 44: bpfhost.v1.Bpfhost.MapCreate:output_type -> bpfhost.v1.MapInfo
+	17, // 45: bpfhost.v1.Bpfhost.MapLookup:output_type -> bpfhost.v1.MapElemReply
+	17, // 46: bpfhost.v1.Bpfhost.MapUpdate:output_type -> bpfhost.v1.MapElemReply
+	17, // 47: bpfhost.v1.Bpfhost.MapDelete:output_type -> bpfhost.v1.MapElemReply
+	17, // 48: bpfhost.v1.Bpfhost.MapNextKey:output_type -> bpfhost.v1.MapElemReply
+	19, // 49: bpfhost.v1.Bpfhost.MapDump:output_type -> bpfhost.v1.MapDumpReply
+	22, // 50: bpfhost.v1.Bpfhost.Pin:output_type -> bpfhost.v1.PinReply
+	22, // 51: bpfhost.v1.Bpfhost.Unpin:output_type -> bpfhost.v1.PinReply
+	27, // 52: bpfhost.v1.Bpfhost.Exec:output_type -> bpfhost.v1.ExecServerMessage
+	29, // 53: bpfhost.v1.Bpfhost.LinkList:output_type -> bpfhost.v1.LinkListReply
+	30, // 54: bpfhost.v1.Bpfhost.LinkShow:output_type -> bpfhost.v1.LinkInfo
+	30, // 55: bpfhost.v1.Bpfhost.LinkAttach:output_type -> bpfhost.v1.LinkInfo
+	30, // 56: bpfhost.v1.Bpfhost.LinkDetach:output_type -> bpfhost.v1.LinkInfo
+	36, // [36:57] is the sub-list for method output_type
+	15, // [15:36] is the sub-list for method input_type
+	15, // [15:15] is the sub-list for extension type_name
+	15, // [15:15] is the sub-list for extension extendee
+	0,  // [0:15] is the sub-list for field type_name
 }
 
 func init() { file_bpfhost_proto_init() }
@@ -2244,7 +2626,7 @@ func file_bpfhost_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bpfhost_proto_rawDesc), len(file_bpfhost_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   27,
+			NumMessages:   31,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -41,6 +41,10 @@ const (
 	Bpfhost_Pin_FullMethodName        = "/bpfhost.v1.Bpfhost/Pin"
 	Bpfhost_Unpin_FullMethodName      = "/bpfhost.v1.Bpfhost/Unpin"
 	Bpfhost_Exec_FullMethodName       = "/bpfhost.v1.Bpfhost/Exec"
+	Bpfhost_LinkList_FullMethodName   = "/bpfhost.v1.Bpfhost/LinkList"
+	Bpfhost_LinkShow_FullMethodName   = "/bpfhost.v1.Bpfhost/LinkShow"
+	Bpfhost_LinkAttach_FullMethodName = "/bpfhost.v1.Bpfhost/LinkAttach"
+	Bpfhost_LinkDetach_FullMethodName = "/bpfhost.v1.Bpfhost/LinkDetach"
 )
 
 // BpfhostClient is the client API for Bpfhost service.
@@ -68,6 +72,8 @@ type BpfhostClient interface {
 	// after the last.
 	MapNextKey(ctx context.Context, in *MapElemRequest, opts ...grpc.CallOption) (*MapElemReply, error)
 	MapDump(ctx context.Context, in *ObjectRef, opts ...grpc.CallOption) (*MapDumpReply, error)
+	// Pin pins a program, map or link (kind "link": a pinned link survives
+	// the service's restarts and is re-established with its ID).
 	Pin(ctx context.Context, in *PinRequest, opts ...grpc.CallOption) (*PinReply, error)
 	Unpin(ctx context.Context, in *UnpinRequest, opts ...grpc.CallOption) (*PinReply, error)
 	// Exec runs one bpfhost command line in the service, exactly as the
@@ -75,6 +81,20 @@ type BpfhostClient interface {
 	// answers the service's file requests; the service streams output and
 	// ends with the exit status.
 	Exec(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[ExecClientMessage, ExecServerMessage], error)
+	// LinkList describes every link, by increasing ID (`link show`).
+	LinkList(ctx context.Context, in *LinkListRequest, opts ...grpc.CallOption) (*LinkListReply, error)
+	// LinkShow describes one link (an ObjectRef naming a link).
+	LinkShow(ctx context.Context, in *ObjectRef, opts ...grpc.CallOption) (*LinkInfo, error)
+	// LinkAttach links a program to an attach point: XDP on an interface,
+	// a cgroup attach type, or a hook the embedding application defined.
+	// The link must be held by something, or it would die with the call:
+	// pin_path pins it; held makes the attach point hold it (as `net attach`
+	// and `cgroup attach` do); both may be given.
+	LinkAttach(ctx context.Context, in *LinkAttachRequest, opts ...grpc.CallOption) (*LinkInfo, error)
+	// LinkDetach detaches a link from its attach point (BPF_LINK_DETACH): a
+	// pinned link stays, detached and holding its program, until unpinned;
+	// a held one goes.
+	LinkDetach(ctx context.Context, in *ObjectRef, opts ...grpc.CallOption) (*LinkInfo, error)
 }
 
 type bpfhostClient struct {
@@ -258,6 +278,46 @@ func (c *bpfhostClient) Exec(ctx context.Context, opts ...grpc.CallOption) (grpc
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type Bpfhost_ExecClient = grpc.BidiStreamingClient[ExecClientMessage, ExecServerMessage]
 
+func (c *bpfhostClient) LinkList(ctx context.Context, in *LinkListRequest, opts ...grpc.CallOption) (*LinkListReply, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(LinkListReply)
+	err := c.cc.Invoke(ctx, Bpfhost_LinkList_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *bpfhostClient) LinkShow(ctx context.Context, in *ObjectRef, opts ...grpc.CallOption) (*LinkInfo, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(LinkInfo)
+	err := c.cc.Invoke(ctx, Bpfhost_LinkShow_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *bpfhostClient) LinkAttach(ctx context.Context, in *LinkAttachRequest, opts ...grpc.CallOption) (*LinkInfo, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(LinkInfo)
+	err := c.cc.Invoke(ctx, Bpfhost_LinkAttach_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *bpfhostClient) LinkDetach(ctx context.Context, in *ObjectRef, opts ...grpc.CallOption) (*LinkInfo, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(LinkInfo)
+	err := c.cc.Invoke(ctx, Bpfhost_LinkDetach_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // BpfhostServer is the server API for Bpfhost service.
 // All implementations must embed UnimplementedBpfhostServer
 // for forward compatibility.
@@ -283,6 +343,8 @@ type BpfhostServer interface {
 	// after the last.
 	MapNextKey(context.Context, *MapElemRequest) (*MapElemReply, error)
 	MapDump(context.Context, *ObjectRef) (*MapDumpReply, error)
+	// Pin pins a program, map or link (kind "link": a pinned link survives
+	// the service's restarts and is re-established with its ID).
 	Pin(context.Context, *PinRequest) (*PinReply, error)
 	Unpin(context.Context, *UnpinRequest) (*PinReply, error)
 	// Exec runs one bpfhost command line in the service, exactly as the
@@ -290,6 +352,20 @@ type BpfhostServer interface {
 	// answers the service's file requests; the service streams output and
 	// ends with the exit status.
 	Exec(grpc.BidiStreamingServer[ExecClientMessage, ExecServerMessage]) error
+	// LinkList describes every link, by increasing ID (`link show`).
+	LinkList(context.Context, *LinkListRequest) (*LinkListReply, error)
+	// LinkShow describes one link (an ObjectRef naming a link).
+	LinkShow(context.Context, *ObjectRef) (*LinkInfo, error)
+	// LinkAttach links a program to an attach point: XDP on an interface,
+	// a cgroup attach type, or a hook the embedding application defined.
+	// The link must be held by something, or it would die with the call:
+	// pin_path pins it; held makes the attach point hold it (as `net attach`
+	// and `cgroup attach` do); both may be given.
+	LinkAttach(context.Context, *LinkAttachRequest) (*LinkInfo, error)
+	// LinkDetach detaches a link from its attach point (BPF_LINK_DETACH): a
+	// pinned link stays, detached and holding its program, until unpinned;
+	// a held one goes.
+	LinkDetach(context.Context, *ObjectRef) (*LinkInfo, error)
 	mustEmbedUnimplementedBpfhostServer()
 }
 
@@ -350,6 +426,18 @@ func (UnimplementedBpfhostServer) Unpin(context.Context, *UnpinRequest) (*PinRep
 }
 func (UnimplementedBpfhostServer) Exec(grpc.BidiStreamingServer[ExecClientMessage, ExecServerMessage]) error {
 	return status.Error(codes.Unimplemented, "method Exec not implemented")
+}
+func (UnimplementedBpfhostServer) LinkList(context.Context, *LinkListRequest) (*LinkListReply, error) {
+	return nil, status.Error(codes.Unimplemented, "method LinkList not implemented")
+}
+func (UnimplementedBpfhostServer) LinkShow(context.Context, *ObjectRef) (*LinkInfo, error) {
+	return nil, status.Error(codes.Unimplemented, "method LinkShow not implemented")
+}
+func (UnimplementedBpfhostServer) LinkAttach(context.Context, *LinkAttachRequest) (*LinkInfo, error) {
+	return nil, status.Error(codes.Unimplemented, "method LinkAttach not implemented")
+}
+func (UnimplementedBpfhostServer) LinkDetach(context.Context, *ObjectRef) (*LinkInfo, error) {
+	return nil, status.Error(codes.Unimplemented, "method LinkDetach not implemented")
 }
 func (UnimplementedBpfhostServer) mustEmbedUnimplementedBpfhostServer() {}
 func (UnimplementedBpfhostServer) testEmbeddedByValue()                 {}
@@ -667,6 +755,78 @@ func _Bpfhost_Exec_Handler(srv interface{}, stream grpc.ServerStream) error {
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type Bpfhost_ExecServer = grpc.BidiStreamingServer[ExecClientMessage, ExecServerMessage]
 
+func _Bpfhost_LinkList_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(LinkListRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BpfhostServer).LinkList(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Bpfhost_LinkList_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BpfhostServer).LinkList(ctx, req.(*LinkListRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Bpfhost_LinkShow_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ObjectRef)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BpfhostServer).LinkShow(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Bpfhost_LinkShow_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BpfhostServer).LinkShow(ctx, req.(*ObjectRef))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Bpfhost_LinkAttach_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(LinkAttachRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BpfhostServer).LinkAttach(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Bpfhost_LinkAttach_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BpfhostServer).LinkAttach(ctx, req.(*LinkAttachRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Bpfhost_LinkDetach_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ObjectRef)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BpfhostServer).LinkDetach(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Bpfhost_LinkDetach_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BpfhostServer).LinkDetach(ctx, req.(*ObjectRef))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Bpfhost_ServiceDesc is the grpc.ServiceDesc for Bpfhost service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -737,6 +897,22 @@ var Bpfhost_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Unpin",
 			Handler:    _Bpfhost_Unpin_Handler,
+		},
+		{
+			MethodName: "LinkList",
+			Handler:    _Bpfhost_LinkList_Handler,
+		},
+		{
+			MethodName: "LinkShow",
+			Handler:    _Bpfhost_LinkShow_Handler,
+		},
+		{
+			MethodName: "LinkAttach",
+			Handler:    _Bpfhost_LinkAttach_Handler,
+		},
+		{
+			MethodName: "LinkDetach",
+			Handler:    _Bpfhost_LinkDetach_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

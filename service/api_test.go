@@ -120,7 +120,7 @@ func TestMalformed(t *testing.T) {
 		"empty object":     second(a.ObjectLoad(ctx, &api.ObjectLoadRequest{PinDir: "/sys/fs/bpf/o"})),
 		"garbage object":   second(a.ObjectLoad(ctx, &api.ObjectLoadRequest{Object: []byte("not an ELF"), PinDir: "/sys/fs/bpf/o"})),
 		"object name path": second(a.ObjectLoad(ctx, &api.ObjectLoadRequest{Object: []byte("x"), ObjectName: "../x.o", PinDir: "/sys/fs/bpf/o"})),
-		"pin kind":         second(a.Pin(ctx, &api.PinRequest{Object: &api.ObjectRef{Id: 1}, Kind: "link", Path: "/sys/fs/bpf/l"})),
+		"pin kind":         second(a.Pin(ctx, &api.PinRequest{Object: &api.ObjectRef{Id: 1}, Kind: "btf", Path: "/sys/fs/bpf/l"})),
 	} {
 		wantCode(t, name, err, codes.InvalidArgument)
 	}

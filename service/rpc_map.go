@@ -243,8 +243,8 @@ func (s *Server) MapCreate(ctx context.Context, req *api.MapCreateRequest) (*api
 
 // Pin pins an object at a further path.
 func (s *Server) Pin(ctx context.Context, req *api.PinRequest) (*api.PinReply, error) {
-	if req.Kind != state.KindMap && req.Kind != state.KindProg {
-		return nil, invalid("kind %q: want %q or %q", req.Kind, state.KindMap, state.KindProg)
+	if req.Kind != state.KindMap && req.Kind != state.KindProg && req.Kind != state.KindLink {
+		return nil, invalid("kind %q: want %q, %q or %q", req.Kind, state.KindMap, state.KindProg, state.KindLink)
 	}
 	if err := checkPath(req.Path); err != nil {
 		return nil, err
@@ -259,6 +259,10 @@ func (s *Server) Pin(ctx context.Context, req *api.PinRequest) (*api.PinReply, e
 		_, _, ok := s.st.Map(id)
 		if !ok {
 			return nil, notFound("map %d: no such map", id)
+		}
+	} else if req.Kind == state.KindLink {
+		if _, _, ok := s.st.Link(id); !ok {
+			return nil, notFound("link %d: no such link", id)
 		}
 	} else if _, _, ok := s.st.Program(id); !ok {
 		return nil, notFound("program %d: no such program", id)
