@@ -7,6 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/bpfhost/bpfhost/ebpf/link"
+	"github.com/bpfhost/bpfhost/internal/state"
 )
 
 // loopback returns the loopback interface's name and index.
@@ -95,4 +98,46 @@ func TestLinkCommands(t *testing.T) {
 	run("", 0, "unpin", pin)
 	run("", 0, "link", "show")
 	run("", 0, "prog", "show")
+}
+
+// TestLinkShowHook shows a link to an application hook as bpftool shows a
+// raw tracepoint link: the hook's name is the tracepoint's.
+func TestLinkShowHook(t *testing.T) {
+	dir := t.TempDir()
+	root := "--root=" + dir
+	if out, errs, code := runCLI(t, root, "prog", "loadall", "../../progtype/testdata/others.o", "/sys/fs/bpf/o"); code != 0 {
+		t.Fatal(out, errs)
+	}
+	st, err := state.Open(dir, state.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pin, err := st.Lookup("/sys/fs/bpf/o/rawtp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := link.DefineHook("cli_test_hook", "raw_tracepoint"); err != nil {
+		t.Fatal(err)
+	}
+	_, lm, err := st.AttachLink(pin.ID, link.Info{Type: link.RawTracepoint, Hook: "cli_test_hook"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	id, prog := strconv.Itoa(int(lm.ID)), strconv.Itoa(int(pin.ID))
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"link", "show"}, id + ": raw_tracepoint  prog " + prog + "  \n\ttp 'cli_test_hook'  \n"},
+		{[]string{"-j", "link", "show", "id", id}, `{"id":` + id + `,"type":"raw_tracepoint","prog_id":` + prog + `,"tp_name":"cli_test_hook"}` + "\n"},
+	} {
+		out, errs, code := runCLI(t, append([]string{root}, c.args...)...)
+		if code != 0 || out != c.want {
+			t.Errorf("%v: status %d\n%s%s\nwant\n%s", c.args, code, out, errs, c.want)
+		}
+	}
 }
