@@ -134,6 +134,8 @@ type helperMeta struct {
 	release  uint32
 	cbTarget int
 	cbCtx    reg
+	// zeroKey says the key argument is stack bytes known to be zero.
+	zeroKey bool
 }
 
 func (v *verifier) checkHelper(pc int, num int32) error {
@@ -200,6 +202,14 @@ func (v *verifier) checkHelper(pc int, num int32) error {
 			}
 			*r0 = pointer(constPtrMapOrNull)
 			r0.mapID = m.mapID | innerMapBit
+		}
+		// (Not for inner maps: the template's size need not be the
+		// size of the map found at run time.)
+		if num == 1 && m.zeroKey && !v.opts.Unprivileged && m.mapInfo.MaxEntries > 0 && m.mapID&innerMapBit == 0 &&
+			(m.mapInfo.Type == maps.Array || m.mapInfo.Type == maps.PerCPUArray) {
+			// Element 0 of an array always exists (Linux 6.13+ elides the
+			// NULL check for constant in-range keys).
+			r0.typ = ptrMapValue
 		}
 		r0.id = v.newID()
 	case retMemOrNull:
@@ -306,6 +316,9 @@ func (v *verifier) checkArg(pc int, proto *helperProto, num int32, regno uint8, 
 		}
 		if err := v.helperMemAccess(pc, regno, r, size, kind == argMapValueOut); err != nil {
 			return err
+		}
+		if kind == argMapKey {
+			m.zeroKey = v.zeroStackKey(r, size)
 		}
 	case argConstStr:
 		if r.typ != ptrMapValue {
@@ -420,4 +433,29 @@ func (v *verifier) checkSpinLock(pc int, num int32, regno uint8, r *reg) error {
 func mustMap(v *verifier, id uint32) MapInfo {
 	mi, _ := v.maps(id)
 	return mi
+}
+
+// zeroStackKey reports whether key (a helper's key argument) points to size
+// stack bytes of one slot that are known to be zero, the constant key Linux
+// recognizes (get_constant_map_key; 8-byte spills do not count there).
+func (v *verifier) zeroStackKey(key *reg, size int64) bool {
+	if key.typ != ptrStack || !key.fixedOff() || size <= 0 || size > 8 {
+		return false
+	}
+	lo := int64(key.off)
+	if lo >= 0 || (lo%8+8)%8+size > 8 {
+		return false
+	}
+	f := v.cur.frames[key.frame]
+	i := int((-lo - 1) / 8)
+	if i >= len(f.stack) {
+		return false
+	}
+	s := &f.stack[i]
+	for o := lo; o < lo+size; o++ {
+		if s.kinds[(o%8+8)%8] != stackZero {
+			return false
+		}
+	}
+	return true
 }

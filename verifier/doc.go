@@ -144,8 +144,11 @@
 //     tp_prog_is_valid_access compares the offset with sizeof(void *) as
 //     unsigned and lets it through; it would read before the record);
 //   - a map_lookup_elem result of an array or per-CPU array used without a
-//     NULL check when the key is a constant below max_entries (Linux 6.13+
-//     proves such results non-NULL; bpfhost always wants the check);
+//     NULL check when the key is a nonzero constant below max_entries, or
+//     the array is an inner map (Linux 6.13+ proves such results
+//     non-NULL; bpfhost does so only for key 0 written as zero bytes, as
+//     it keeps no narrower constant stores, and not for inner maps, whose
+//     size at run time may differ from the template's);
 //   - a scalar spilled to the stack in fewer than 8 bytes and filled back
 //     (Linux keeps its bounds; bpfhost tracks spills of whole 8-byte
 //     slots only, so the fill is an unknown number of that size).
