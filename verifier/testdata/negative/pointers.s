@@ -824,7 +824,8 @@ out:
 === spin lock on a maybe-null value
 @maps array
 @want R1 type=map_value_or_null
-	stw [%r10-8], 0
+	call 7
+	stxw [%r10-8], %r0
 	ldmap %r1, array
 	mov %r2, %r10
 	add %r2, -8
