@@ -27,9 +27,6 @@ func TestNegativeSuite(t *testing.T) {
 			t.Errorf("%s:%d %s: %v", c.file, c.line, c.name, err)
 			continue
 		}
-		if testing.Verbose() {
-			t.Logf("%s:%d %s", c.file, c.line, c.name)
-		}
 		res, verr := Verify(insns, opts)
 		switch {
 		case verr == nil:
