@@ -149,9 +149,11 @@
 //     non-NULL; bpfhost does so only for key 0 written as zero bytes, as
 //     it keeps no narrower constant stores, and not for inner maps, whose
 //     size at run time may differ from the template's);
-//   - a scalar spilled to the stack in fewer than 8 bytes and filled back
-//     (Linux keeps its bounds; bpfhost tracks spills of whole 8-byte
-//     slots only, so the fill is an unknown number of that size).
+//   - a scalar stored in fewer than 8 bytes at the start of an 8-byte
+//     stack slot and loaded back with the same size (Linux keeps its
+//     bounds; bpfhost tracks spills of whole 8-byte slots only, so the
+//     load is an unknown number of that size; neither tracks such stores
+//     elsewhere in a slot).
 //
 // bpfhost accepts, Linux refuses: bpf_redirect_map with maps other than
 // device, CPU and XSK maps (bpfhost has none of those; any map with 4-byte
