@@ -15,28 +15,35 @@ import (
 // on real sockets yet.
 
 func cgroupUsage(c *cli) {
-	printUsage(c, `Usage: BIN cgroup attach CGROUP ATTACH_TYPE PROG [ATTACH_FLAGS]
+	printUsage(c, `Usage: BIN cgroup { show | list } CGROUP [**effective**]
+       BIN cgroup tree [CGROUP_ROOT] [**effective**]
+       BIN cgroup attach CGROUP ATTACH_TYPE PROG [ATTACH_FLAGS]
        BIN cgroup detach CGROUP ATTACH_TYPE PROG
        BIN cgroup help
 
-       PROG := { id PROG_ID | pinned FILE | tag PROG_TAG | name PROG_NAME }
        ATTACH_TYPE := { cgroup_inet_ingress | cgroup_inet_egress |
                         cgroup_inet_sock_create | cgroup_sock_ops |
-                        cgroup_inet4_bind | cgroup_inet6_bind |
-                        cgroup_inet4_connect | cgroup_inet6_connect |
-                        cgroup_inet4_getpeername | cgroup_inet6_getpeername |
-                        cgroup_inet4_getsockname | cgroup_inet6_getsockname |
-                        cgroup_udp4_sendmsg | cgroup_udp6_sendmsg |
-                        cgroup_udp4_recvmsg | cgroup_udp6_recvmsg |
-                        cgroup_inet4_post_bind | cgroup_inet6_post_bind |
+                        cgroup_device | cgroup_inet4_bind |
+                        cgroup_inet6_bind | cgroup_inet4_post_bind |
+                        cgroup_inet6_post_bind | cgroup_inet4_connect |
+                        cgroup_inet6_connect | cgroup_inet4_getpeername |
+                        cgroup_inet6_getpeername | cgroup_inet4_getsockname |
+                        cgroup_inet6_getsockname | cgroup_udp4_sendmsg |
+                        cgroup_udp6_sendmsg | cgroup_udp4_recvmsg |
+                        cgroup_udp6_recvmsg | cgroup_sysctl |
+                        cgroup_getsockopt | cgroup_setsockopt |
                         cgroup_inet_sock_release }
        ATTACH_FLAGS := { multi | override }
-       OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug} }
+       PROG := { id PROG_ID | pinned FILE | tag PROG_TAG | name PROG_NAME }
+       OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug} | {-l|--legacy} |
+                    {-f|--bpffs} }
 `)
 }
 
 func (c *cli) doCgroup(args []string) error {
 	return c.dispatch([]command{
+		{"show", (*cli).cgroupShow},
+		{"list", (*cli).cgroupShow},
 		{"attach", (*cli).cgroupAttach},
 		{"detach", (*cli).cgroupDetach},
 		{"help", func(c *cli, args []string) error { c.printHelp(cgroupUsage); return nil }},

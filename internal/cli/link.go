@@ -16,7 +16,7 @@ func linkUsage(c *cli) {
        BIN link help
 
        LINK := { id LINK_ID | pinned FILE }
-       OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug} |
+       OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug} | {-l|--legacy} |
                     {-f|--bpffs} | {-n|--nomount} }
 `)
 }

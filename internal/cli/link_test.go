@@ -141,3 +141,45 @@ func TestLinkShowHook(t *testing.T) {
 		}
 	}
 }
+
+// TestCgroupShow lists a cgroup's programs in the kernel's attach type
+// order, in bpftool v7.1's layout (checked against the kernel's bpftool).
+func TestCgroupShow(t *testing.T) {
+	root := "--root=" + t.TempDir()
+	cg := t.TempDir()
+	for _, args := range [][]string{
+		{"prog", "loadall", "../../progtype/testdata/others.o", "/sys/fs/bpf/o"},
+		{"cgroup", "attach", cg, "connect4", "name", "connect4_prog", "multi"},
+		{"cgroup", "attach", cg, "sock_create", "name", "sock_create"},
+	} {
+		if out, errs, code := runCLI(t, append([]string{root}, args...)...); code != 0 {
+			t.Fatal(args, out, errs)
+		}
+	}
+	ids := map[string]string{}
+	for _, name := range []string{"connect4_prog", "sock_create"} {
+		out, _, _ := runCLI(t, root, "prog", "show", "name", name)
+		ids[name], _, _ = strings.Cut(out, ":")
+	}
+	c4, sc := ids["connect4_prog"], ids["sock_create"]
+	pad := func(s string, n int) string { return s + strings.Repeat(" ", max(0, n-len(s))) }
+	want := "ID       AttachType      AttachFlags     Name           \n" +
+		pad(sc, 8) + " cgroup_inet_sock_create " + pad("", 15) + " sock_create     " + pad("", 15) + "\n" +
+		pad(c4, 8) + " cgroup_inet4_connect multi           connect4_prog   " + pad("", 15) + "\n"
+	if out, errs, code := runCLI(t, root, "cgroup", "show", cg); code != 0 || out != want {
+		t.Errorf("cgroup show: status %d\n%q%s\nwant\n%q", code, out, errs, want)
+	}
+	wantJ := `[{"id":` + sc + `,"attach_type":"cgroup_inet_sock_create","attach_flags":"","name":"sock_create","attach_btf_name":"","attach_btf_obj_id":0,"attach_btf_id":0},` +
+		`{"id":` + c4 + `,"attach_type":"cgroup_inet4_connect","attach_flags":"multi","name":"connect4_prog","attach_btf_name":"","attach_btf_obj_id":0,"attach_btf_id":0}]` + "\n"
+	if out, _, code := runCLI(t, root, "-j", "cgroup", "show", cg); code != 0 || out != wantJ {
+		t.Errorf("cgroup show -j:\n%s\nwant\n%s", out, wantJ)
+	}
+	// A cgroup without programs prints nothing (JSON: an empty line).
+	empty := t.TempDir()
+	if out, _, code := runCLI(t, root, "cgroup", "show", empty); code != 0 || out != "" {
+		t.Errorf("empty cgroup: %d %q", code, out)
+	}
+	if out, _, code := runCLI(t, root, "-j", "cgroup", "show", empty); code != 0 || out != "\n" {
+		t.Errorf("empty cgroup -j: %d %q", code, out)
+	}
+}

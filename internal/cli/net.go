@@ -23,7 +23,7 @@ func netUsage(c *cli) {
 
        PROG := { id PROG_ID | pinned FILE | tag PROG_TAG | name PROG_NAME }
        ATTACH_TYPE := { xdp | xdpgeneric | xdpdrv | xdpoffload }
-       OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug} }
+       OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug} | {-l|--legacy} }
 
 Note: Only xdp and tc attachments are supported now.
       For progs attached to cgroups, use "BIN cgroup"
