@@ -116,6 +116,31 @@ func (c *cli) cgroupAttach(args []string) error {
 			return errorf("unknown option: %s", a)
 		}
 	}
+	// BPF_PROG_ATTACH's modes: without multi a cgroup hook holds one
+	// program, which a new attach replaces; multi attachments accumulate
+	// (the same program once); the two modes do not mix (EPERM).
+	var replace *state.LinkMeta
+	for _, id := range c.st.SortedLinkIDs() {
+		_, lm, _ := c.st.Link(id)
+		if lm.Type != string(link.Cgroup) || lm.Detached || lm.Cgroup != cg || lm.AttachType != at.Libbpf {
+			continue
+		}
+		switch {
+		case (lm.Flags&attachAllowMulti != 0) != (flags&attachAllowMulti != 0):
+			return errorf("failed to attach program")
+		case flags&attachAllowMulti != 0 && lm.ProgID == prog:
+			return errorf("failed to attach program")
+		case flags&attachAllowMulti == 0 && lm.Held:
+			replace = lm
+		case flags&attachAllowMulti == 0:
+			return errorf("failed to attach program") // a link holds the hook
+		}
+	}
+	if replace != nil {
+		if err := c.st.DetachLink(replace.ID); err != nil {
+			return errorf("failed to attach program")
+		}
+	}
 	spec := link.Info{Type: link.Cgroup, AttachType: at.Libbpf, Cgroup: cg, CgroupID: cgid, Flags: flags}
 	if _, _, err := c.st.AttachLink(prog, spec, true); err != nil {
 		if c.debug {

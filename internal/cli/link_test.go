@@ -174,6 +174,24 @@ func TestCgroupShow(t *testing.T) {
 	if out, _, code := runCLI(t, root, "-j", "cgroup", "show", cg); code != 0 || out != wantJ {
 		t.Errorf("cgroup show -j:\n%s\nwant\n%s", out, wantJ)
 	}
+	// Without multi a new attachment replaces the old; modes do not mix;
+	// a program is attached once in multi mode.
+	for _, c := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"cgroup", "attach", cg, "sock_create", "name", "sock_create"}, 0},
+		{[]string{"cgroup", "attach", cg, "sock_create", "name", "sock_create", "multi"}, 1},
+		{[]string{"cgroup", "attach", cg, "connect4", "name", "connect4_prog"}, 1},
+		{[]string{"cgroup", "attach", cg, "connect4", "name", "connect4_prog", "multi"}, 1},
+	} {
+		if out, errs, code := runCLI(t, append([]string{root}, c.args...)...); code != c.code {
+			t.Errorf("%v: status %d, want %d: %s%s", c.args, code, c.code, out, errs)
+		}
+	}
+	if out, _, _ := runCLI(t, root, "cgroup", "show", cg); out != want {
+		t.Errorf("after replacing: \n%s\nwant\n%s", out, want)
+	}
 	// A cgroup without programs prints nothing (JSON: an empty line).
 	empty := t.TempDir()
 	if out, _, code := runCLI(t, root, "cgroup", "show", empty); code != 0 || out != "" {
