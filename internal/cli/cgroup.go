@@ -126,7 +126,7 @@ func (c *cli) cgroupAttach(args []string) error {
 			continue
 		}
 		switch {
-		case (lm.Flags&attachAllowMulti != 0) != (flags&attachAllowMulti != 0):
+		case linkFlags(lm)&attachAllowMulti != flags&attachAllowMulti:
 			return errorf("failed to attach program")
 		case flags&attachAllowMulti != 0 && lm.ProgID == prog:
 			return errorf("failed to attach program")
@@ -185,4 +185,14 @@ func (c *cli) cgroupDetach(args []string) error {
 		c.jw.null()
 	}
 	return nil
+}
+
+// linkFlags are the attach flags a cgroup link shows: a link that is not
+// an attachment held by the cgroup is a bpf_link, which the kernel
+// attaches in multi mode.
+func linkFlags(lm *state.LinkMeta) uint32 {
+	if !lm.Held {
+		return attachAllowMulti
+	}
+	return lm.Flags
 }

@@ -64,7 +64,7 @@ func (c *cli) cgroupShow(args []string) error {
 		if _, pm, ok := st.Program(r.lm.ProgID); ok {
 			name = kernelName(pm.Name)
 		}
-		flags := attachFlagsString(r.lm.Flags)
+		flags := attachFlagsString(linkFlags(r.lm))
 		if c.json {
 			j := c.jw
 			j.startObject()

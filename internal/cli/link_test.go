@@ -32,8 +32,21 @@ func TestLinkCommands(t *testing.T) {
 	root := "--root=" + t.TempDir()
 	cg := t.TempDir()
 	pin := filepath.Join(t.TempDir(), "l")
+	// IDs are the process's (other tests take some): {L1}.. are the
+	// links in creation order, {X} {C4} {SC} programs by name.
+	ids := map[string]string{}
+	expand := func(s string) string {
+		for k, v := range ids {
+			s = strings.ReplaceAll(s, "{"+k+"}", v)
+		}
+		return s
+	}
 	run := func(want string, wantCode int, args ...string) {
 		t.Helper()
+		want = expand(want)
+		for i := range args {
+			args[i] = expand(args[i])
+		}
 		out, errs, code := runCLI(t, append([]string{root}, args...)...)
 		if code != wantCode || out+errs != want {
 			t.Fatalf("%s: status %d, output\n%s%s\nwant status %d, output\n%s", strings.Join(args, " "), code, out, errs, wantCode, want)
@@ -44,26 +57,36 @@ func TestLinkCommands(t *testing.T) {
 		t.Skip(err)
 	}
 	run("", 0, "prog", "loadall", obj, "/sys/fs/bpf/p")
+	progID := func(name string) string {
+		out, _, _ := runCLI(t, root, "prog", "show", "name", name)
+		id, _, _ := strings.Cut(out, ":")
+		return id
+	}
+	ids["X"] = progID("xdp_count")
+	for i := 1; i <= 3; i++ {
+		ids["L"+strconv.Itoa(i)] = strconv.Itoa(int(link.LastID()) + i)
+	}
 	run("", 0, "net", "attach", "xdp", "name", "xdp_count", "dev", lo)
 	run("Error: interface xdp attach failed: Device or resource busy\n", 1, "net", "attach", "xdp", "name", "xdp_tail", "dev", lo)
 	run("Error: invalid devname no_such_dev\n", 1, "net", "attach", "xdp", "name", "xdp_tail", "dev", "no_such_dev")
-	run("1: xdp  prog 1  \n", 0, "link", "show")
-	run(`[{"id":1,"type":"xdp","prog_id":1}]`+"\n", 0, "-j", "link", "show")
+	run("{L1}: xdp  prog {X}  \n", 0, "link", "show")
+	run(`[{"id":{L1},"type":"xdp","prog_id":{X}}]`+"\n", 0, "-j", "link", "show")
 	i := strconv.Itoa(idx)
-	run("xdp:\n"+lo+"("+i+") generic id 1\n\ntc:\n\nflow_dissector:\n\n", 0, "net", "show")
-	run(`[{"xdp":[{"devname":"`+lo+`","ifindex":`+i+`,"mode":"generic","id":1}],"tc":[],"flow_dissector":[]}]`+"\n", 0, "-j", "net", "show")
-	run("", 0, "link", "pin", "id", "1", pin)
-	run("1: xdp  prog 1  \n\tpinned "+pin+"\n", 0, "-f", "link", "show", "pinned", pin)
-	run(`{"id":1,"type":"xdp","prog_id":1,"pinned":["`+pin+`"]}`+"\n", 0, "-jf", "link", "show", "id", "1")
-	run("{\n    \"id\": 1,\n    \"type\": \"xdp\",\n    \"prog_id\": 1\n}\n", 0, "-p", "link", "show", "id", "1")
-	run("Error: failed to get link with ID 9: No such file or directory\n", 1, "link", "show", "id", "9")
-	run(`{"error":"failed to get link with ID 9: No such file or directory"}`+"\n", 1, "-j", "link", "show", "id", "9")
+	run("xdp:\n"+lo+"("+i+") generic id {X}\n\ntc:\n\nflow_dissector:\n\n", 0, "net", "show")
+	run(`[{"xdp":[{"devname":"`+lo+`","ifindex":`+i+`,"mode":"generic","id":{X}}],"tc":[],"flow_dissector":[]}]`+"\n", 0, "-j", "net", "show")
+	run("", 0, "link", "pin", "id", "{L1}", pin)
+	run("{L1}: xdp  prog {X}  \n\tpinned "+pin+"\n", 0, "-f", "link", "show", "pinned", pin)
+	run(`{"id":{L1},"type":"xdp","prog_id":{X},"pinned":["`+pin+`"]}`+"\n", 0, "-jf", "link", "show", "id", "{L1}")
+	run("{\n    \"id\": {L1},\n    \"type\": \"xdp\",\n    \"prog_id\": {X}\n}\n", 0, "-p", "link", "show", "id", "{L1}")
+	run("Error: failed to get link with ID 999999: No such file or directory\n", 1, "link", "show", "id", "999999")
+	run(`{"error":"failed to get link with ID 999999: No such file or directory"}`+"\n", 1, "-j", "link", "show", "id", "999999")
 	run("Error: incorrect object type: prog\n", 1, "link", "show", "pinned", "/sys/fs/bpf/p/xdp_count")
 	run("Error: expected 'id' or 'pinned', got: 'tag'?\n", 1, "link", "show", "tag", "x")
 
 	// Cgroup attachments: libbpf's or bpftool's attach type names; the
 	// program must be of the attach type's type and attach variant.
 	run("", 0, "prog", "loadall", "../../progtype/testdata/others.o", "/sys/fs/bpf/o")
+	ids["C4"], ids["SC"] = progID("connect4_prog"), progID("sock_create")
 	run("Error: failed to attach program\n", 1, "cgroup", "attach", cg, "ingress", "name", "connect4_prog")
 	run("Error: failed to attach program\n", 1, "cgroup", "attach", cg, "bind4", "name", "connect4_prog")
 	run("Error: can't open cgroup "+cg+"/none\n", 1, "cgroup", "attach", cg+"/none", "connect4", "name", "connect4_prog")
@@ -75,10 +98,10 @@ func TestLinkCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	cgid := strconv.FormatUint(inodeOf(fi), 10)
-	run("1: xdp  prog 1  \n2: cgroup  prog 3  \n\tcgroup_id "+cgid+"  attach_type cgroup_inet4_connect  \n"+
-		"3: cgroup  prog 7  \n\tcgroup_id "+cgid+"  attach_type cgroup_inet_sock_create  \n", 0, "link", "show")
-	run(`[{"id":1,"type":"xdp","prog_id":1},{"id":2,"type":"cgroup","prog_id":3,"cgroup_id":`+cgid+`,"attach_type":"cgroup_inet4_connect"},`+
-		`{"id":3,"type":"cgroup","prog_id":7,"cgroup_id":`+cgid+`,"attach_type":"cgroup_inet_sock_create"}]`+"\n", 0, "-j", "link", "show")
+	run("{L1}: xdp  prog {X}  \n{L2}: cgroup  prog {C4}  \n\tcgroup_id "+cgid+"  attach_type cgroup_inet4_connect  \n"+
+		"{L3}: cgroup  prog {SC}  \n\tcgroup_id "+cgid+"  attach_type cgroup_inet_sock_create  \n", 0, "link", "show")
+	run(`[{"id":{L1},"type":"xdp","prog_id":{X}},{"id":{L2},"type":"cgroup","prog_id":{C4},"cgroup_id":`+cgid+`,"attach_type":"cgroup_inet4_connect"},`+
+		`{"id":{L3},"type":"cgroup","prog_id":{SC},"cgroup_id":`+cgid+`,"attach_type":"cgroup_inet_sock_create"}]`+"\n", 0, "-j", "link", "show")
 	run("Error: failed to detach program\n", 1, "cgroup", "detach", cg, "connect4", "name", "sock_create")
 	run("null\n", 0, "-j", "cgroup", "detach", cg, "connect4", "name", "connect4_prog")
 
@@ -87,12 +110,12 @@ func TestLinkCommands(t *testing.T) {
 	// leaves the ones links hold.
 	run("", 0, "unpin", "/sys/fs/bpf/p", "/sys/fs/bpf/o")
 	run("", 0, "net", "detach", "xdp", "dev", lo)
-	run("1: xdp  prog 1  \n3: cgroup  prog 7  \n\tcgroup_id "+cgid+"  attach_type cgroup_inet_sock_create  \n", 0, "link", "show")
-	run("", 0, "link", "detach", "id", "3")
-	run("1: xdp  prog 1  \n", 0, "link", "show")
+	run("{L1}: xdp  prog {X}  \n{L3}: cgroup  prog {SC}  \n\tcgroup_id "+cgid+"  attach_type cgroup_inet_sock_create  \n", 0, "link", "show")
+	run("", 0, "link", "detach", "id", "{L3}")
+	run("{L1}: xdp  prog {X}  \n", 0, "link", "show")
 	run("xdp:\n\ntc:\n\nflow_dissector:\n\n", 0, "net", "show")
 	out, _, _ := runCLI(t, root, "prog", "show")
-	if !strings.HasPrefix(out, "1: xdp  name xdp_count") || strings.Count(out, "name ") != 1 {
+	if !strings.HasPrefix(out, ids["X"]+": xdp  name xdp_count") || strings.Count(out, "name ") != 1 {
 		t.Fatalf("programs after detaching:\n%s", out)
 	}
 	run("", 0, "unpin", pin)
