@@ -2,7 +2,6 @@ package integration
 
 import (
 	"errors"
-	"fmt"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -27,54 +26,6 @@ func TestProtosCoverProgtypeHelpers(t *testing.T) {
 			}
 		}
 	}
-}
-
-// linuxPointers are the packet pointer fields of the Linux contexts, by
-// offset: struct xdp_md and struct __sk_buff.
-func linuxPointers(name string) map[int32]verifier.FieldKind {
-	switch {
-	case name == "xdp":
-		return map[int32]verifier.FieldKind{0: verifier.FieldPacket, 4: verifier.FieldPacketEnd, 8: verifier.FieldPacketMeta}
-	case strings.HasPrefix(name, "sched_") || strings.HasPrefix(name, "lwt_") || name == "cgroup_skb" || name == "socket_filter":
-		return map[int32]verifier.FieldKind{76: verifier.FieldPacket, 80: verifier.FieldPacketEnd, 140: verifier.FieldPacketMeta}
-	}
-	return nil
-}
-
-// hostTypeInfo describes a program type in the host layout the loader's
-// rewrite produces: the accesses its ContextAccess maps Linux accesses to
-// (found by enumerating every offset, size and direction), with the packet
-// pointers where the Linux ones land.
-func hostTypeInfo(pt progtype.Type) *verifier.TypeInfo {
-	type access struct {
-		off   int32
-		size  int
-		write bool
-	}
-	ptrs := linuxPointers(pt.Name())
-	host := map[access]verifier.FieldKind{}
-	for off := int32(0); off < 512; off++ {
-		for _, size := range []int{1, 2, 4, 8} {
-			for _, write := range []bool{false, true} {
-				ho, hs, err := pt.ContextAccess(off, size, write)
-				if err != nil {
-					continue
-				}
-				host[access{int32(ho), hs, write}] = ptrs[off] // FieldScalar unless a pointer
-			}
-		}
-	}
-	ctx := verifier.ContextFunc(func(off int32, size int, write bool) (verifier.FieldKind, error) {
-		k, ok := host[access{off, size, write}]
-		if !ok {
-			return 0, fmt.Errorf("no %d-byte host field at offset %d", size, off)
-		}
-		return k, nil
-	})
-	name := pt.Name()
-	// Direct packet stores, as Linux's may_access_direct_pkt_data allows them.
-	write := map[string]bool{"xdp": true, "sched_cls": true, "sched_act": true, "lwt_xmit": true, "sk_skb": true, "sk_msg": true}
-	return &verifier.TypeInfo{Name: name, Context: ctx, Helpers: pt.Helpers(), PacketWrite: write[name]}
 }
 
 // TestLoaderLinkedCorpus links every program of the object corpus with the
@@ -136,7 +87,7 @@ func TestLoaderLinkedCorpus(t *testing.T) {
 				continue
 			}
 			nprogs++
-			res, err := verifier.Verify(insns, verifier.Options{ProgType: pt.Name(), Type: hostTypeInfo(pt), Maps: verifier.MapTable(table)})
+			res, err := verifier.Verify(insns, verifier.Options{ProgType: pt.Name(), Type: loader.TypeInfo(pt), Maps: verifier.MapTable(table)})
 			switch {
 			case bad && err == nil:
 				t.Errorf("%s/%s: accepted an unsafe program", obj, name)
