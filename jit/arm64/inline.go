@@ -1,17 +1,6 @@
 package arm64
 
-import (
-	"github.com/bpfhost/bpfhost/isa"
-	"github.com/bpfhost/bpfhost/maps"
-	"github.com/bpfhost/bpfhost/vm"
-)
-
-// fnMapLookupElem is bpf_map_lookup_elem's Linux helper number.
-const fnMapLookupElem = 1
-
-// valueAddresser is implemented by maps whose values sit in one fixed
-// block for the map's lifetime (arrays).
-type valueAddresser interface{ ValueAddr() uintptr }
+import "github.com/bpfhost/bpfhost/jit"
 
 // inlineHelper emits a fast route for the helper call at pc when it is
 // safe and reports whether it did: bpf_map_lookup_elem on a plain array
@@ -20,24 +9,11 @@ type valueAddresser interface{ ValueAddr() uintptr }
 // address arithmetic instead of an exit to Go. r1-r5 are left as they
 // are, as after the Go helper.
 func (c *compiler) inlineHelper(pc int, num int32) bool {
-	if c.opts.NoInline || num != fnMapLookupElem || c.prog.Helpers.Lookup(num) == nil {
+	if c.opts.NoInline {
 		return false
 	}
-	h, ok := c.constR1(pc)
+	lk, ok := jit.InlineArrayLookup(c.prog, c.insns, c.second, c.target, pc, num)
 	if !ok {
-		return false
-	}
-	m := vm.MapFromHandle(h)
-	if m == nil {
-		return false
-	}
-	spec := m.Spec()
-	va, ok := m.(valueAddresser)
-	if spec.Type != maps.Array || !ok || spec.KeySize != 4 || spec.MaxEntries == 0 {
-		return false
-	}
-	elem := (uint64(spec.ValueSize) + 7) &^ 7 // values are 8-byte aligned
-	if elem == 0 || elem > 1<<30 {
 		return false
 	}
 	//	ldr  w9, [x2]
@@ -52,22 +28,22 @@ func (c *compiler) inlineHelper(pc int, num int32) bool {
 	// done:
 	miss, done := c.newLabel(), c.newLabel()
 	c.emit(ldstUnscaled(2, opcLoad, tmp1, regMap[2], 0))
-	c.movImm(false, tmp2, uint64(spec.MaxEntries))
+	c.movImm(false, tmp2, uint64(lk.MaxEntries))
 	c.emit(cmpReg(false, tmp1, tmp2))
 	c.branchTo(bcond(CondHS, 0), miss, fixCond)
-	if elem&(elem-1) == 0 {
+	if lk.Elem&(lk.Elem-1) == 0 {
 		n := uint32(0)
-		for 1<<n < elem {
+		for 1<<n < lk.Elem {
 			n++
 		}
 		if n > 0 {
 			c.emit(lslImm(true, tmp1, tmp1, n))
 		}
 	} else {
-		c.movImm(true, tmp2, elem)
+		c.movImm(true, tmp2, lk.Elem)
 		c.emit(mul(true, tmp1, tmp1, tmp2))
 	}
-	c.movImm(true, regMap[0], uint64(va.ValueAddr()))
+	c.movImm(true, regMap[0], uint64(lk.Base))
 	c.emit(addReg(true, regMap[0], regMap[0], tmp1))
 	c.branchTo(b(0), done, fixB)
 	c.place(miss)
@@ -75,42 +51,4 @@ func (c *compiler) inlineHelper(pc int, num int32) bool {
 	c.place(done)
 	c.inlined++
 	return true
-}
-
-// constR1 finds the value of r1 at the call at pc when an ld_imm64 in the
-// same basic block sets it and nothing between writes r1.
-func (c *compiler) constR1(pc int) (uint64, bool) {
-	if c.target[pc] {
-		return 0, false
-	}
-	for i := pc - 1; i >= 0; i-- {
-		if c.second[i] {
-			continue
-		}
-		ins := c.insns[i]
-		if ins.Opcode == isa.OpLdImm64 {
-			if ins.Dst == isa.R1 {
-				return isa.Imm64(c.insns, i), true
-			}
-		} else if writesR1(ins) {
-			return 0, false
-		}
-		if c.target[i] {
-			return 0, false
-		}
-	}
-	return 0, false
-}
-
-// writesR1 reports whether ins may change r1 (conservatively: any call).
-func writesR1(ins isa.Instruction) bool {
-	switch isa.Class(ins.Opcode) {
-	case isa.ClassALU, isa.ClassALU64, isa.ClassLDX, isa.ClassLD:
-		return ins.Dst == isa.R1
-	case isa.ClassSTX:
-		return isa.Mode(ins.Opcode) == isa.ModeATOMIC && (ins.Src == isa.R1 && ins.Imm&isa.AtomicFetch != 0)
-	case isa.ClassJMP, isa.ClassJMP32:
-		return isa.ALUOp(ins.Opcode) == isa.JmpCall
-	}
-	return false
 }
