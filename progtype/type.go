@@ -45,7 +45,8 @@ type RunOutput struct {
 
 // Run executes exe (prepared from prog) once on a virtual CPU from cpus:
 // the CPU is held for the whole run, the context is reset and set up from in,
-// and the outputs are written to out. Callers repeat it for Repeat > 1.
+// and the outputs are written to out. It is one run: ebpf.Program.Run
+// implements Repeat the kernel's way (set up once, rerun on the same buffer).
 func Run(t Type, exe vm.Executable, prog *vm.Program, cpus *vm.CPUs, in *RunInput, out *RunOutput) error {
 	cpu := cpus.Acquire()
 	defer cpus.Release(cpu)

@@ -425,7 +425,7 @@ func (c *cli) run(args []string) error {
 func mainCommands() []command {
 	unsupported := func(name string) command {
 		return command{name, func(c *cli, args []string) error {
-			return errorf("'%s' commands are not supported by bpfhost (only prog and map)", name)
+			return errorf("'%s' commands are not supported by bpfhost (see 'bpfhost help')", name)
 		}}
 	}
 	return []command{

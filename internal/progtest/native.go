@@ -8,8 +8,8 @@ import (
 )
 
 // LoaderFor returns the loader of a bpfhost engine name: "interpreter",
-// "jit" and "auto" are ebpf engine choices (the JIT runs only verified
-// programs, so until the loader verifies, "jit" interprets); "native"
+// "jit" and "auto" are ebpf engine choices (ebpf verifies at load, and the
+// JIT runs the programs it accepts); "native"
 // verifies every program itself and runs those the verifier accepts with
 // the JIT, unchecked, as a kernel would after verification.
 func LoaderFor(engine string) Loader {
