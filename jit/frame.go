@@ -38,6 +38,29 @@ type Frame struct {
 	// Reserved is back-end private scratch space (arm64 keeps the link
 	// register and the platform register here).
 	Reserved [4]uint64
+
+	// The fields below are read (and some written) by native routes of
+	// helpers, which run without leaving generated code.
+
+	// CPU is the virtual CPU's ID (vm.CPU.ID), for per-CPU map values and
+	// bpf_get_smp_processor_id. Set once when the CPU's state is made.
+	CPU uint64
+	// TailCalls counts the tail calls the current run took natively, for
+	// the vm.MaxTailCalls limit. Go zeroes it at the start of a run.
+	TailCalls uint64
+	// RunStackSP is the native stack pointer at the start of the current
+	// exec (what a native tail call resets the stack to), and RunFP the
+	// matching r10.
+	RunStackSP, RunFP uint64
+	// Ctx is the address of the run's vm.Context (a Go heap object that
+	// the held CPU keeps alive and the GC never moves), for routes that
+	// write plain (pointer-free) fields such as the redirect decision.
+	Ctx uintptr
+	// Rand is per-CPU generator state for native bpf_get_prandom_u32.
+	Rand [4]uint64
+	// Spare is room for further native-route state without moving the
+	// fields above.
+	Spare [8]uint64
 }
 
 // Byte offsets of the Frame fields, the ABI between Go and generated code.
@@ -53,8 +76,15 @@ const (
 	OffStackLimit  = 144
 	OffNativeStack = 152
 	OffReserved    = 160
+	OffCPU         = 192
+	OffTailCalls   = 200
+	OffRunStackSP  = 208
+	OffRunFP       = 216
+	OffCtx         = 224
+	OffRand        = 232
+	OffSpare       = 264
 	// FrameSize is the size of Frame.
-	FrameSize = 192
+	FrameSize = 328
 )
 
 // Exit reasons stored in Frame.Exit.

@@ -23,6 +23,13 @@ func TestFrameOffsets(t *testing.T) {
 		{"StackLimit", unsafe.Offsetof(f.StackLimit), OffStackLimit},
 		{"NativeStack", unsafe.Offsetof(f.NativeStack), OffNativeStack},
 		{"Reserved", unsafe.Offsetof(f.Reserved), OffReserved},
+		{"CPU", unsafe.Offsetof(f.CPU), OffCPU},
+		{"TailCalls", unsafe.Offsetof(f.TailCalls), OffTailCalls},
+		{"RunStackSP", unsafe.Offsetof(f.RunStackSP), OffRunStackSP},
+		{"RunFP", unsafe.Offsetof(f.RunFP), OffRunFP},
+		{"Ctx", unsafe.Offsetof(f.Ctx), OffCtx},
+		{"Rand", unsafe.Offsetof(f.Rand), OffRand},
+		{"Spare", unsafe.Offsetof(f.Spare), OffSpare},
 		{"size", unsafe.Sizeof(f), FrameSize},
 	} {
 		if c.got != c.want {

@@ -3,6 +3,7 @@ package jit
 import (
 	"fmt"
 	"runtime"
+	"unsafe"
 
 	"github.com/bpfhost/bpfhost/internal/offheap"
 	"github.com/bpfhost/bpfhost/interp"
@@ -51,6 +52,8 @@ func stateFor(cpu *vm.CPU) (*state, error) {
 		}
 		s := &state{stack: blk, cpu: cpu}
 		s.f.NativeStack = blk.Addr() + uintptr(blk.Len())
+		s.f.CPU = uint64(cpu.ID)
+		seedRand(&s.f.Rand, cpu.ID)
 		s.callFn = s.call
 		// The native stack is freed with the state when the CPU goes.
 		runtime.AddCleanup(s, func(b *offheap.Block) { b.Free() }, blk)
@@ -93,6 +96,8 @@ func (x *Executable) Run(ctx *vm.Context, r1, r2 uint64) (uint64, error) {
 	s.ctx, s.err, s.tails = ctx, nil, 0
 	ctx.Call = s.callFn
 	f := &s.f
+	f.Ctx = uintptr(unsafe.Pointer(ctx))
+	f.TailCalls = 0
 	f.Regs = [11]uint64{}
 	f.Regs[1], f.Regs[2] = r1, r2
 	top := ctx.CPU.StackTop()
