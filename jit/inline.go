@@ -30,19 +30,12 @@ type valueAddresser interface{ ValueAddr() uintptr }
 // to r1 in between), and the map's geometry must fit. second marks the second
 // slots of ld_imm64, target the jump and call targets.
 func InlineArrayLookup(p *vm.Program, insns []isa.Instruction, second, target []bool, pc int, num int32) (ArrayLookup, bool) {
-	if num != fnMapLookupElem || p.Helpers.Lookup(num) == nil {
+	site, ok := MapLookupAt(p, insns, second, target, pc, num)
+	if !ok || site.Map == nil {
 		return ArrayLookup{}, false
 	}
-	h, ok := constR1(insns, second, target, pc)
-	if !ok {
-		return ArrayLookup{}, false
-	}
-	m := vm.MapFromHandle(h)
-	if m == nil {
-		return ArrayLookup{}, false
-	}
-	spec := m.Spec()
-	va, ok := m.(valueAddresser)
+	spec := site.Map.Spec()
+	va, ok := site.Map.(valueAddresser)
 	if spec.Type != maps.Array || !ok || spec.KeySize != 4 || spec.MaxEntries == 0 {
 		return ArrayLookup{}, false
 	}

@@ -1,0 +1,58 @@
+package jit
+
+import (
+	"testing"
+
+	"github.com/bpfhost/bpfhost/helpers"
+	"github.com/bpfhost/bpfhost/isa"
+	"github.com/bpfhost/bpfhost/maps"
+	"github.com/bpfhost/bpfhost/vm"
+)
+
+// TestMapLookupAt checks the call-site analysis: which calls are lookups,
+// when r1 is a constant, and which map it names.
+func TestMapLookupAt(t *testing.T) {
+	m, err := maps.New(maps.Spec{Type: maps.Hash, KeySize: 12, ValueSize: 8, MaxEntries: 4}, maps.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := maps.Register(m)
+	defer maps.Unregister(id)
+	h := vm.MapHandle(id)
+	ld := func(v uint64) []isa.Instruction {
+		return []isa.Instruction{{Opcode: isa.OpLdImm64, Dst: isa.R1, Imm: int32(uint32(v))}, {Imm: int32(uint32(v >> 32))}}
+	}
+	call := func(n int32) isa.Instruction { return isa.Instruction{Opcode: isa.OpCall, Imm: n} }
+	mov6 := isa.Instruction{Opcode: isa.ClassALU64 | isa.ALUMov | isa.SrcX, Dst: isa.R1, Src: isa.R6}
+	exit := isa.Instruction{Opcode: isa.OpExit}
+	cases := []struct {
+		name   string
+		insns  []isa.Instruction
+		target int // pc marked as a jump target, -1: none
+		ok     bool
+		want   MapLookupSite
+	}{
+		{"const", append(ld(h), call(1), exit), -1, true, MapLookupSite{Const: true, Handle: h, Map: m, KeySize: 12}},
+		{"unknown handle", append(ld(vm.MapHandle(0xfffff0)), call(1), exit), -1, true, MapLookupSite{Const: true, Handle: vm.MapHandle(0xfffff0)}},
+		{"register copy", append(ld(h), mov6, call(1), exit), -1, true, MapLookupSite{}},
+		{"call is a target", append(ld(h), call(1), exit), 2, true, MapLookupSite{}},
+		{"update", append(ld(h), call(2), exit), -1, false, MapLookupSite{}},
+	}
+	for _, c := range cases {
+		second := make([]bool, len(c.insns))
+		target := make([]bool, len(c.insns))
+		second[1] = true
+		if c.target >= 0 {
+			target[c.target] = true
+		}
+		pc := len(c.insns) - 2
+		p := &vm.Program{Insns: c.insns, Helpers: helpers.Generic()}
+		got, ok := MapLookupAt(p, c.insns, second, target, pc, c.insns[pc].Imm)
+		if ok != c.ok || got != c.want {
+			t.Errorf("%s: got %+v, %v; want %+v, %v", c.name, got, ok, c.want, c.ok)
+		}
+	}
+	if NativeLookupRoute(maps.RouteNone) || NativeLookupRoute(maps.RouteProgArray) || !NativeLookupRoute(maps.RouteHashOfMaps) {
+		t.Error("NativeLookupRoute: wrong set of routes")
+	}
+}
