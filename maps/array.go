@@ -28,7 +28,24 @@ func newArray(b base, opts Options, reopen bool) (*arrayMap, error) {
 		return nil, err
 	}
 	m.st, m.exported = st, size
+	m.describe()
 	return m, nil
+}
+
+// describe publishes the array's native descriptor: value i (of CPU c) is
+// at Values + i*Stride (+ c*Elem), the addresses LookupElem computes.
+func (m *arrayMap) describe() {
+	d := newNativeDesc()
+	if d == nil || m.st.valsAddr() == 0 {
+		return
+	}
+	d.Values, d.Elem, d.Stride = uint64(m.st.valsAddr()), m.elem, m.stride
+	route := uint32(RouteArray)
+	if m.spec.Type.PerCPU() {
+		d.NCPU = uint32(m.ncpu)
+		route = RoutePerCPUArray
+	}
+	m.publishDesc(d, route)
 }
 
 // index decodes an array key (a native-endian u32).

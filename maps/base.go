@@ -18,6 +18,9 @@ type base struct {
 	// exported is how many bytes at the start of the value part programs
 	// may address (Regions); 0 for types whose values are private.
 	exported uint64
+	// desc is the map's native descriptor (native_desc.go), nil for types
+	// without a native route. Set at creation, before the map is shared.
+	desc *NativeDesc
 }
 
 // Spec returns the map's description.
@@ -33,8 +36,14 @@ func (b *base) Spec() Spec {
 // ID returns the map's registry ID (0 before Register).
 func (b *base) ID() uint32 { return atomic.LoadUint32(&b.id) }
 
-// SetID records the registry ID (called by Register).
-func (b *base) SetID(id uint32) { atomic.StoreUint32(&b.id, id) }
+// SetID records the registry ID (called by Register), also in the native
+// descriptor, unless the map is closed.
+func (b *base) SetID(id uint32) {
+	atomic.StoreUint32(&b.id, id)
+	if b.desc != nil && atomic.LoadUint32(&b.closed) == 0 {
+		atomic.StoreUint32(&b.desc.ID, id)
+	}
+}
 
 // Regions lists the program-addressable value memory of the map.
 func (b *base) Regions() []Region {
@@ -70,11 +79,15 @@ func (b *base) live() error {
 	return nil
 }
 
-// close marks the map closed and frees its storage (idempotent).
+// close marks the map closed and frees its storage (idempotent). The native
+// descriptor is retired first, so generated code that reaches the map
+// through the global table from now on takes the Go route, which fails
+// cleanly. See storage.free for why unmapping is safe.
 func (b *base) close() error {
 	if atomic.SwapUint32(&b.closed, 1) != 0 {
 		return nil
 	}
+	b.retireDesc()
 	return b.st.free()
 }
 

@@ -25,7 +25,37 @@ func newFDArray(b base, opts Options, reopen bool) (*fdArray, error) {
 		return nil, err
 	}
 	b.st = st
-	return &fdArray{base: b}, nil
+	m := &fdArray{base: b}
+	m.describe()
+	return m, nil
+}
+
+// describe publishes the native descriptor of a prog array or array of
+// maps: entry i is the u64 at Values + i*8 whose low u32 (little-endian
+// hosts: the u32 at the same address) is the ID, 0 when the index is
+// empty. Every entry that is set holds a non-zero ID (Update refuses
+// program ID 0 and map IDs that name no map), and Delete clears the whole
+// word, so the low u32 alone tells native code everything get tells Go
+// (Program and Inner return that u32 too).
+func (m *fdArray) describe() {
+	var route uint32
+	switch m.spec.Type {
+	case ProgArray:
+		route = RouteProgArray
+	case ArrayOfMaps:
+		route = RouteArrayOfMaps
+	default:
+		return
+	}
+	if binary.NativeEndian.Uint16([]byte{1, 0}) != 1 {
+		return // big-endian: the ID is not at the entry's address (no JIT there anyway)
+	}
+	d := newNativeDesc()
+	if d == nil {
+		return
+	}
+	d.Values, d.Elem, d.Stride = uint64(m.st.metaAddr()+storageHeader), 8, 8
+	m.publishDesc(d, route)
 }
 
 func (m *fdArray) entry(i uint32) *uint64 { return u64at(m.st.meta, storageHeader+8*uint64(i)) }

@@ -106,6 +106,7 @@ func register(old *registryTable, m Map, id uint32) {
 		s.SetID(id)
 	}
 	publish(byID)
+	nativeRegister(m, id)
 }
 
 // Unregister removes the map with the given ID.
@@ -113,9 +114,11 @@ func Unregister(id uint32) {
 	registryMu.Lock()
 	defer registryMu.Unlock()
 	old := snapshot()
-	if _, ok := old.byID[id]; !ok {
+	m, ok := old.byID[id]
+	if !ok {
 		return
 	}
+	nativeUnregister(m, id)
 	byID := make(map[uint32]Map, len(old.byID))
 	for k, v := range old.byID {
 		if k != id {

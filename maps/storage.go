@@ -178,6 +178,30 @@ func (s *storage) valsAddr() uintptr {
 	return uintptr(unsafe.Pointer(unsafe.SliceData(s.vals)))
 }
 
+// metaAddr returns the address of the private part (its header first).
+func (s *storage) metaAddr() uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(s.meta))) }
+
+// free unmaps the block. This is what Close does with a map's memory, and
+// it is safe with native routes for the same reason it is with the Go
+// route: nothing that can still run holds the map.
+//   - A program holds every map its instructions name (ebpf.Program takes a
+//     reference per map at load and drops it at Close, after waiting for
+//     runs in progress), so a map a descriptor address was compiled into
+//     (NativeDescOf) outlives the code.
+//   - Inner maps are reached through the global table by ID. An inner map
+//     stays alive while its outer map does (ebpf's holdInner), and the
+//     outer map while a program naming it is loaded; the last reference
+//     unregisters the map and only then calls Close.
+//   - Close retires the descriptor (RouteNone, ID 0, table entry cleared)
+//     before unmapping, so code that looks the map up afterwards takes the
+//     Go route and misses. The descriptor itself is never freed.
+//
+// Keeping the memory mapped after Close instead (to tolerate a run racing
+// the last reference, which the rules above exclude) would cost every
+// closed map's memory, or, remapped to fresh pages, its address space and
+// one kernel mapping each for the life of the process. Maps used without
+// the ebpf package must follow the Map.Close contract: no program that can
+// reach the map may run.
 func (s *storage) free() error {
 	if s == nil {
 		return nil
