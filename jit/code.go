@@ -42,6 +42,11 @@ type Code struct {
 	// pointer in Frame.SavedSP, switches to Frame.NativeSP, loads the
 	// registers and jumps to Frame.Resume.
 	Prologue uint32
+	// Run is the code the trampoline calls for a new run: it saves the Go
+	// stack pointer, switches to Frame.NativeStack, loads r1, r2 and r10
+	// from Frame.Regs, zeroes the other registers, sets the budget to
+	// DefaultBudget and continues as Start.
+	Run uint32
 	// Start is the Resume point of a new run: it calls instruction 0 and
 	// exits with ExitReturn when it returns.
 	Start uint32

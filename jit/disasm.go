@@ -19,6 +19,7 @@ func Disassemble(code *Code, w io.Writer) error {
 	marks := map[uint32][]string{}
 	mark := func(off uint32, s string) { marks[off] = append(marks[off], s) }
 	mark(code.Prologue, "prologue")
+	mark(code.Run, "run")
 	mark(code.Start, "start")
 	mark(code.Callback, "callback")
 	n := len(code.Offsets) - 1

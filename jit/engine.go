@@ -120,7 +120,7 @@ type Executable struct {
 	opts    Options
 
 	// Absolute addresses of the stubs.
-	base, prologue, start, callback uintptr
+	base, prologue, run, start, callback uintptr
 
 	// states caches the per-CPU run state by CPU ID (see stateFor).
 	states [stateCacheSize]atomic.Pointer[state]
@@ -140,6 +140,7 @@ func load(p *vm.Program, code *Code, opts Options) (*Executable, error) {
 	}
 	x.base = mem.Addr()
 	x.prologue = x.base + uintptr(code.Prologue)
+	x.run = x.base + uintptr(code.Run)
 	x.start = x.base + uintptr(code.Start)
 	x.callback = x.base + uintptr(code.Callback)
 	// The code lives as long as the executable: a run holds x, so the

@@ -30,8 +30,10 @@ type state struct {
 	curFP uint64
 	curSP uintptr
 	// err is the first failed callback's error; the run aborts with it.
-	err    error
-	tails  int
+	err   error
+	tails int
+	// top is the CPU's stack top, r10 of a run's entry frame.
+	top    uint64
 	callFn func(pc int, r1, r2, r3, r4, r5 uint64) (uint64, error)
 	// tailProg and tailExe are the last tail-call target prepared on this
 	// CPU: a dispatcher jumps to the same few programs on every run, and
@@ -93,18 +95,67 @@ func (x *Executable) Run(ctx *vm.Context, r1, r2 uint64) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	s.ctx, s.err, s.tails = ctx, nil, 0
-	ctx.Call = s.callFn
+	s.begin(ctx)
+	return s.run(x, r1, r2)
+}
+
+// Repeat runs the program n times on ctx as n calls of Run would, with
+// ctx.Rerun(prog) before every run but the first (prog is ctx.Prog on
+// entry): what the kernel's BPF_PROG_TEST_RUN repeat loop does, with the
+// per-CPU setup done once. It stops at the first failed run and returns
+// the last run's r0, the number of runs made (the failed one included) and
+// the error.
+func (x *Executable) Repeat(ctx *vm.Context, r1, r2 uint64, n uint32) (uint64, uint32, error) {
+	s, err := x.stateFor(ctx.CPU)
+	if err != nil {
+		return 0, 0, err
+	}
+	s.begin(ctx)
+	prog := ctx.Prog
+	var ret uint64
+	for i := uint32(0); i < n; i++ {
+		if i > 0 {
+			ctx.Rerun(prog)
+		}
+		if ret, err = s.run(x, r1, r2); err != nil {
+			return ret, i + 1, err
+		}
+	}
+	return ret, n, nil
+}
+
+// begin readies s for runs on ctx: what stays the same from one run to
+// the next on the same context.
+func (s *state) begin(ctx *vm.Context) {
+	s.ctx = ctx
 	f := &s.f
 	f.Ctx = uintptr(unsafe.Pointer(ctx))
-	f.TailCalls = 0
-	f.Regs = [11]uint64{}
-	f.Regs[1], f.Regs[2] = r1, r2
-	top := ctx.CPU.StackTop()
+	s.top = ctx.CPU.StackTop()
 	// r10 of the deepest frame is the stack's low end + StackSize; a call
 	// from frame r10 needs r10 - StackSize >= that, so r10 >= low + 2*StackSize.
-	f.StackLimit = top - vm.StackBytes + 2*vm.StackSize
-	return s.exec(x, x.start, top, f.NativeStack)
+	f.StackLimit = s.top - vm.StackBytes + 2*vm.StackSize
+}
+
+// run makes one run from instruction 0 after begin. It enters through the
+// code's run entry, which loads only r1, r2 and r10 and, when the program
+// returns without leaving native code, stores only r0: a run that needs
+// no Go (no helper exit, no preemption) costs one trip through the
+// trampoline and this function.
+func (s *state) run(x *Executable, r1, r2 uint64) (uint64, error) {
+	if s.err != nil {
+		s.err = nil
+	}
+	s.tails = 0
+	// Set on every run: a tail call into an interpreted program replaces it.
+	s.ctx.Call = s.callFn
+	f := &s.f
+	f.TailCalls = 0
+	f.Regs[1], f.Regs[2], f.Regs[10] = r1, r2, s.top
+	enter(x.run, f)
+	if f.Exit == ExitReturn {
+		return f.Regs[0], nil
+	}
+	return s.loop(x, s.top, f.NativeStack)
 }
 
 // exec runs x from resume with r10 = fp on the native stack at sp until
@@ -112,15 +163,23 @@ func (x *Executable) Run(ctx *vm.Context, r1, r2 uint64) (uint64, error) {
 // caller.
 func (s *state) exec(x *Executable, resume uintptr, fp uint64, sp uintptr) (uint64, error) {
 	f := &s.f
-	ctx := s.ctx
 	f.Regs[10] = fp
 	f.NativeSP = sp
 	f.Resume = resume
+	f.Exit = 0
+	return s.loop(x, fp, sp)
+}
+
+// loop handles the exit the code made last (Frame.Exit) and re-enters it
+// until the entry function of the exec whose frame is fp and native stack
+// sp returns.
+func (s *state) loop(x *Executable, fp uint64, sp uintptr) (uint64, error) {
+	f := &s.f
+	ctx := s.ctx
 	for {
-		f.Budget = DefaultBudget
-		f.Exit = 0
-		enter(x.prologue, f)
 		switch f.Exit {
+		case 0:
+			// exec: nothing ran yet.
 		case ExitReturn:
 			return f.Regs[0], nil
 		case ExitPreempt:
@@ -155,6 +214,9 @@ func (s *state) exec(x *Executable, resume uintptr, fp uint64, sp uintptr) (uint
 		default:
 			return 0, fmt.Errorf("jit: program %q: generated code returned with unknown exit %d", x.prog.Name, f.Exit)
 		}
+		f.Budget = DefaultBudget
+		f.Exit = 0
+		enter(x.prologue, f)
 	}
 }
 

@@ -5,11 +5,21 @@ package vm
 // a program on one buffer: the per-run state (program after tail calls, tail
 // call count, redirect decision, grants, error) is cleared, while Ctx,
 // CtxSize, CtxWritable, Pkt and HasPacket are kept.
+//
+// It runs between every two runs of a repeat loop, so the pointer fields
+// are written only when they changed (most runs change none of them), which
+// spares the stores and their write-barrier checks.
 func (c *Context) Rerun(prog *Program) {
-	c.Prog = prog
-	c.TailCall = nil
+	if c.Prog != prog {
+		c.Prog = prog
+	}
+	if c.TailCall != nil {
+		c.TailCall = nil
+	}
 	c.TailCalls = 0
 	c.Redirect = Redirect{}
 	c.extra = c.extra[:0]
-	c.err = nil
+	if c.err != nil {
+		c.err = nil
+	}
 }

@@ -122,12 +122,15 @@ func pass(p *vm.Program, opts jit.Options, seed uint64, short []bool) (*compiler
 	c.prologue()
 	c.place(c.exit)
 	c.exitSequence()
+	code.Run = uint32(c.a.pos())
+	c.runEntry()
+	// The run entry falls through into Start.
 	code.Start = uint32(c.a.pos())
 	c.fix(c.a.call32(), 0)
-	c.exitWith(jit.ExitReturn)
+	c.returnExit()
 	code.Callback = uint32(c.a.pos())
 	c.a.callMem(regFrame, jit.OffArg)
-	c.exitWith(jit.ExitReturn)
+	c.returnExit()
 
 	for pc := 0; pc < c.n; pc++ {
 		if c.second[pc] {
@@ -222,6 +225,37 @@ func (c *compiler) exitSequence() {
 		a.store(8, regFrame, int32(jit.OffRegs+8*i), r)
 	}
 	a.store(8, regFrame, jit.OffNativeSP, rsp)
+	a.load(8, rsp, regFrame, jit.OffSavedSP)
+	a.ret()
+}
+
+// runEntry is what the trampoline calls for a new run: the prologue cut
+// to what a fresh run needs. The native stack is empty (SP = NativeStack),
+// r1, r2 and r10 come from the Frame, the other eBPF registers start at
+// zero as in the interpreter (xor needs no load), and the budget is the
+// constant DefaultBudget (the Frame's copy is only read by Prologue).
+// Whatever Go would otherwise put in Frame.Resume and NativeSP is implied.
+func (c *compiler) runEntry() {
+	a := &c.a
+	a.store(8, regFrame, jit.OffSavedSP, rsp)
+	a.load(8, rsp, regFrame, jit.OffNativeStack)
+	a.movRI32(regBudget, jit.DefaultBudget)
+	a.load(8, regs[1], regFrame, jit.OffRegs+8)
+	a.load(8, regs[2], regFrame, jit.OffRegs+16)
+	a.load(8, regs[10], regFrame, jit.OffRegs+80)
+	for _, r := range []int{0, 3, 4, 5, 6, 7, 8, 9} {
+		a.aluRR(aluXor, false, regs[r], regs[r])
+	}
+}
+
+// returnExit leaves when the entry function (or a callback) returned:
+// only r0 matters to Go then (it returns it; ctx.Call restores the rest of
+// the Frame itself), so it is all that is stored, with Exit; no resume
+// address, no other register, no native stack pointer.
+func (c *compiler) returnExit() {
+	a := &c.a
+	a.store(8, regFrame, jit.OffRegs, regs[0])
+	a.storeImm(8, regFrame, jit.OffExit, jit.ExitReturn)
 	a.load(8, rsp, regFrame, jit.OffSavedSP)
 	a.ret()
 }

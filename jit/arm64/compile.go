@@ -71,6 +71,8 @@ const (
 	stubStart
 	stubCallback
 	stubPrologue
+	stubRun
+	stubReturn
 	numStubs
 )
 
@@ -149,6 +151,7 @@ func Compile(p *vm.Program, opts jit.Options) (*jit.Code, error) {
 		Text:     make([]byte, len(c.out)*4),
 		Offsets:  make([]uint32, len(c.insns)+1),
 		Prologue: uint32(c.labels[c.stub(stubPrologue)] * 4),
+		Run:      uint32(c.labels[c.stub(stubRun)] * 4),
 		Start:    uint32(c.labels[c.stub(stubStart)] * 4),
 		Callback: uint32(c.labels[c.stub(stubCallback)] * 4),
 		Blinded:  opts.Blind,
@@ -345,6 +348,39 @@ func (c *compiler) stubs() {
 		ldstScaled(3, opcStore, tmp1, f, jit.OffExit),
 	)
 	c.branchTo(b(0), c.stub(stubExit), fixB)
+	// Return exit: the entry function or a callback returned. Go needs
+	// only r0 then (ctx.Call restores the rest of the Frame itself), so
+	// that and Exit are all that is stored.
+	c.place(c.stub(stubReturn))
+	c.emit(
+		ldstScaled(3, opcStore, 0, f, jit.OffRegs),
+		movz(true, tmp1, jit.ExitReturn, 0),
+		ldstScaled(3, opcStore, tmp1, f, jit.OffExit),
+		ldstScaled(3, opcLoad, tmp1, f, jit.OffSavedSP),
+		addImm(true, SP, tmp1, 0),
+		ldstScaled(3, opcLoad, linkReg, f, jit.OffReserved),
+		ret(),
+	)
+	// Run entry, called by the trampoline like the prologue for a new run:
+	// the native stack is empty, r1, r2 and r10 come from the Frame, the
+	// other registers start at zero, the budget is DefaultBudget. It falls
+	// through into Start.
+	c.place(c.stub(stubRun))
+	c.emit(
+		movReg(true, f, 0),
+		ldstScaled(3, opcStore, linkReg, f, jit.OffReserved),
+		addImm(true, tmp1, SP, 0),
+		ldstScaled(3, opcStore, tmp1, f, jit.OffSavedSP),
+		ldstScaled(3, opcLoad, tmp1, f, jit.OffNativeStack),
+		addImm(true, SP, tmp1, 0),
+		ldp(1, 2, f, jit.OffRegs+8),
+		ldstScaled(3, opcLoad, regFP, f, jit.OffRegs+80),
+		ldstScaled(3, opcLoad, regLimit, f, jit.OffStackLimit),
+	)
+	c.movImm(true, regBudget, jit.DefaultBudget)
+	for _, r := range []Reg{0, 3, 4, 5, 19, 20, 21, 22} {
+		c.emit(movz(true, r, 0, 0))
+	}
 	// Start: call instruction 0, then leave with ExitReturn.
 	c.place(c.stub(stubStart))
 	ret1 := c.newLabel()
@@ -386,11 +422,7 @@ func (c *compiler) stubs() {
 	)
 }
 
-// returnExit sets Exit = ExitReturn and branches to the exit stub.
+// returnExit branches to the return exit.
 func (c *compiler) returnExit() {
-	c.emit(
-		movz(true, tmp1, jit.ExitReturn, 0),
-		ldstScaled(3, opcStore, tmp1, regFrame, jit.OffExit),
-	)
-	c.branchTo(b(0), c.stub(stubExit), fixB)
+	c.branchTo(b(0), c.stub(stubReturn), fixB)
 }
