@@ -13,12 +13,12 @@ func mapLookupElem(ctx *vm.Context, r1, r2, _, _, _ uint64) uint64 {
 	if m == nil {
 		return 0
 	}
-	spec := maps.ShapeOf(m)
-	key, ok := mem(ctx, FnMapLookupElem, "key", r2, int(spec.KeySize), false)
+	typ, keySize, _, _ := maps.Dims(m)
+	key, ok := mem(ctx, FnMapLookupElem, "key", r2, int(keySize), false)
 	if !ok {
 		return 0
 	}
-	switch spec.Type {
+	switch typ {
 	case maps.ArrayOfMaps, maps.HashOfMaps:
 		if mm, ok := m.(maps.MapOfMaps); ok {
 			if id := mm.Inner(key); id != 0 {
@@ -40,12 +40,12 @@ func mapUpdateElem(ctx *vm.Context, r1, r2, r3, r4, _ uint64) uint64 {
 	if m == nil {
 		return neg(maps.EINVAL)
 	}
-	spec := maps.ShapeOf(m)
-	key, ok := mem(ctx, FnMapUpdateElem, "key", r2, int(spec.KeySize), false)
+	_, keySize, valueSize, _ := maps.Dims(m)
+	key, ok := mem(ctx, FnMapUpdateElem, "key", r2, int(keySize), false)
 	if !ok {
 		return 0
 	}
-	value, ok := mem(ctx, FnMapUpdateElem, "value", r3, int(spec.ValueSize), false)
+	value, ok := mem(ctx, FnMapUpdateElem, "value", r3, int(valueSize), false)
 	if !ok {
 		return 0
 	}
@@ -58,7 +58,8 @@ func mapDeleteElem(ctx *vm.Context, r1, r2, _, _, _ uint64) uint64 {
 	if m == nil {
 		return neg(maps.EINVAL)
 	}
-	key, ok := mem(ctx, FnMapDeleteElem, "key", r2, int(maps.ShapeOf(m).KeySize), false)
+	_, keySize, _, _ := maps.Dims(m)
+	key, ok := mem(ctx, FnMapDeleteElem, "key", r2, int(keySize), false)
 	if !ok {
 		return 0
 	}
@@ -75,7 +76,8 @@ func queueArg(ctx *vm.Context, fn int32, h, value uint64, write bool) (maps.Queu
 	if !ok {
 		return nil, nil, neg(maps.EINVAL)
 	}
-	b, ok := mem(ctx, fn, "value", value, int(maps.ShapeOf(m).ValueSize), write)
+	_, _, valueSize, _ := maps.Dims(m)
+	b, ok := mem(ctx, fn, "value", value, int(valueSize), write)
 	if !ok {
 		return nil, nil, 0
 	}

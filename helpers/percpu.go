@@ -14,11 +14,11 @@ func mapLookupPercpuElem(ctx *vm.Context, r1, r2, r3, _, _ uint64) uint64 {
 	if m == nil {
 		return 0
 	}
-	spec := maps.ShapeOf(m)
-	if !spec.Type.PerCPU() {
+	typ, keySize, _, _ := maps.Dims(m)
+	if !typ.PerCPU() {
 		return 0
 	}
-	key, ok := mem(ctx, FnMapLookupPercpuElem, "key", r2, int(spec.KeySize), false)
+	key, ok := mem(ctx, FnMapLookupPercpuElem, "key", r2, int(keySize), false)
 	if !ok {
 		return 0
 	}

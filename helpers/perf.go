@@ -22,7 +22,7 @@ func perfTarget(ctx *vm.Context, h, flags uint64) (maps.PerfEventArrayMap, int, 
 	if index == perfCurrentCPU {
 		index = uint64(ctx.CPU.ID)
 	}
-	if index >= uint64(maps.ShapeOf(pm).MaxEntries) {
+	if _, _, _, n := maps.Dims(pm); index >= uint64(n) {
 		return nil, 0, neg(maps.E2BIG)
 	}
 	return pm, int(index), 0

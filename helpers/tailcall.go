@@ -23,7 +23,7 @@ func tailCall(ctx *vm.Context, _, r2, r3, _, _ uint64) uint64 {
 		return neg(maps.EINVAL)
 	}
 	index := uint32(r3)
-	if index >= maps.ShapeOf(m).MaxEntries {
+	if _, _, _, n := maps.Dims(m); index >= n {
 		return neg(maps.ENOENT)
 	}
 	if ctx.TailCalls >= vm.MaxTailCalls {

@@ -150,7 +150,7 @@ func xdpRedirectMap(ctx *vm.Context, r1, r2, r3, _, _ uint64) uint64 {
 		}
 		key := s.buf[:4]
 		binary.NativeEndian.PutUint32(key, uint32(r2))
-		if maps.ShapeOf(m).KeySize == 4 {
+		if _, keySize, _, _ := maps.Dims(m); keySize == 4 {
 			found = m.LookupElem(key, ctx.CPU.ID) != 0
 		}
 	}

@@ -17,42 +17,61 @@ func (b *base) Shape() Shape {
 	return Shape{Type: s.Type, KeySize: s.KeySize, ValueSize: s.ValueSize, MaxEntries: s.MaxEntries, Flags: s.Flags}
 }
 
-// ShapeOf returns m's type and sizes: without copying the Spec for the maps
-// of this package, through Spec for other implementations. It switches on
-// the concrete types because a type assertion to an interface costs more
-// than Spec itself when the map types alternate (measured: 25 ns against
-// 10 ns for Spec and 2 ns for this switch).
-func ShapeOf(m Map) Shape {
-	var b *base
+// baseOf returns the base of the maps of this package, nil for other
+// implementations. It switches on the concrete types because a type
+// assertion to an interface costs more than Spec itself when the map types
+// alternate (measured: 25 ns against 10 ns for Spec and 2 ns for this
+// switch, which compiles to a jump table on the type hash).
+func baseOf(m Map) *base {
 	switch t := m.(type) {
 	case *arrayMap:
-		b = &t.base
+		return &t.base
 	case *hashMap:
-		b = &t.base
+		return &t.base
 	case *lpmTrie:
-		b = &t.base
+		return &t.base
 	case *hashOfMaps:
-		b = &t.base
+		return &t.base
 	case arrayOfMaps:
-		b = &t.base
+		return &t.base
 	case progArray:
-		b = &t.base
+		return &t.base
 	case *arrayOfMaps:
-		b = &t.base
+		return &t.base
 	case *progArray:
-		b = &t.base
+		return &t.base
 	case *perfArray:
-		b = &t.base
+		return &t.base
 	case perfArray:
-		b = &t.base
+		return &t.base
 	case *queueMap:
-		b = &t.base
+		return &t.base
 	case *ringBuf:
-		b = &t.base
+		return &t.base
 	}
-	if b != nil {
+	return nil
+}
+
+// ShapeOf returns m's type and sizes: without copying the Spec for the maps
+// of this package, through Spec for other implementations. Helpers on hot
+// paths use Dims instead: a Shape result goes through memory and costs a
+// store-forwarding stall (two 16-byte loads over five 4-byte stores) in the
+// caller, about 5 ns a call.
+func ShapeOf(m Map) Shape {
+	if b := baseOf(m); b != nil {
 		return b.Shape()
 	}
 	s := m.Spec()
 	return Shape{Type: s.Type, KeySize: s.KeySize, ValueSize: s.ValueSize, MaxEntries: s.MaxEntries, Flags: s.Flags}
+}
+
+// Dims returns m's type, key size, value size and maximum entries as
+// scalars, which stay in registers (see ShapeOf). It does not allocate for
+// the maps of this package.
+func Dims(m Map) (typ Type, keySize, valueSize, maxEntries uint32) {
+	if b := baseOf(m); b != nil {
+		return b.spec.Type, b.spec.KeySize, b.spec.ValueSize, b.spec.MaxEntries
+	}
+	s := m.Spec()
+	return s.Type, s.KeySize, s.ValueSize, s.MaxEntries
 }
