@@ -3,6 +3,7 @@ package maps
 import (
 	"encoding/binary"
 	"sync"
+	"sync/atomic"
 )
 
 // lpmTrie implements BPF_MAP_TYPE_LPM_TRIE with the kernel's algorithm
@@ -19,18 +20,20 @@ import (
 type lpmTrie struct {
 	base
 	mu        sync.RWMutex
+	seq       atomic.Uint64 // odd while a writer changes the trie (lpm_trie.go)
 	dataSize  uint64
+	dataWords uint64 // 64-bit words of node data: dataSize rounded up
 	maxPrefix uint32
 	elem      uint64
 	slotSize  uint64
 	count     uint32
 	freeSlots []uint32
 
-	root      int32
+	root      atomic.Int32
 	nPrefix   []uint32
 	nChild    [][2]int32
-	nSlot     []int32 // entry slot of a real node, -1 for an intermediate node
-	nData     []byte  // dataSize bytes per node
+	nSlot     []int32  // entry slot of a real node, -1 for an intermediate node
+	nData     []uint64 // dataWords big-endian words per node, zero past dataSize
 	freeNodes []int32
 }
 
@@ -43,10 +46,11 @@ func newLPM(b base, opts Options, reopen bool) (*lpmTrie, error) {
 		dataSize:  uint64(b.spec.KeySize) - 4,
 		elem:      round8(uint64(b.spec.ValueSize)),
 		slotSize:  8 + round8(uint64(b.spec.KeySize)),
+		dataWords: (uint64(b.spec.KeySize) - 4 + 7) / 8,
 		maxPrefix: 8 * (b.spec.KeySize - 4),
-		root:      noNode,
 	}
-	if n*m.elem > maxStorage || n*m.slotSize > maxStorage || 2*n*m.dataSize > maxStorage {
+	m.root.Store(noNode)
+	if n*m.elem > maxStorage || n*m.slotSize > maxStorage || 2*n*8*m.dataWords > maxStorage {
 		return nil, layoutError(b.spec, "entries")
 	}
 	st, err := newStorage(b.spec, opts, b.ncpu, n*m.slotSize, n*m.elem, reopen)
@@ -58,7 +62,7 @@ func newLPM(b base, opts Options, reopen bool) (*lpmTrie, error) {
 	m.nPrefix = make([]uint32, nodes)
 	m.nChild = make([][2]int32, nodes)
 	m.nSlot = make([]int32, nodes)
-	m.nData = make([]byte, nodes*m.dataSize)
+	m.nData = make([]uint64, nodes*m.dataWords)
 	m.freeNodes = make([]int32, 0, nodes)
 	for i := nodes; i > 0; i-- {
 		m.freeNodes = append(m.freeNodes, int32(i-1))
@@ -99,10 +103,6 @@ func (m *lpmTrie) value(s uint32) []byte {
 	off := uint64(s) * m.elem
 	return m.st.vals[off : off+uint64(m.spec.ValueSize)]
 }
-func (m *lpmTrie) data(n int32) []byte {
-	off := uint64(n) * m.dataSize
-	return m.nData[off : off+m.dataSize]
-}
 
 func (m *lpmTrie) Lookup(key, value []byte) error {
 	if err := m.access(true, false); err != nil {
@@ -116,7 +116,7 @@ func (m *lpmTrie) Lookup(key, value []byte) error {
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	s := m.lookup(key)
+	s, _ := m.lookup(key)
 	if s < 0 {
 		return m.errf(ENOENT, "no matching prefix")
 	}
@@ -169,7 +169,7 @@ func (m *lpmTrie) NextKey(key, next []byte) error {
 		return ENOENT // the end of every walk: bare, so walks never allocate
 	}
 	binary.NativeEndian.PutUint32(next, m.nPrefix[n])
-	copy(next[4:], m.data(n))
+	m.putData(n, next[4:])
 	return nil
 }
 
@@ -185,9 +185,7 @@ func (m *lpmTrie) LookupElem(key []byte, cpu int) uintptr {
 	if len(key) != int(m.spec.KeySize) {
 		return 0
 	}
-	m.mu.RLock()
-	s := m.lookup(key)
-	m.mu.RUnlock()
+	s := m.lookupFast(key)
 	if s < 0 {
 		return 0
 	}

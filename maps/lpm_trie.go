@@ -3,25 +3,103 @@ package maps
 import (
 	"encoding/binary"
 	"math/bits"
+	"sync/atomic"
 )
 
 // The trie algorithms of lpmTrie, following the kernel's lpm_trie.c so that
-// matches, errors and iteration order are the same. Callers hold mu.
+// matches, errors and iteration order are the same. Writers hold mu (write
+// locked) and bracket their changes with beginWrite/endWrite; user-space
+// readers hold mu read-locked; programs' lookups (LookupElem) take no lock
+// at all: they read the trie optimistically under the sequence counter seq,
+// as the kernel's readers walk it under RCU.
+//
+// Every trie field a lock-free reader loads (root, nPrefix, nChild, nSlot,
+// nData) is loaded and stored atomically, so a reader that races with a
+// writer sees whole values (valid node indices, prefixes at most maxPrefix)
+// and the race detector sees no data race; whether what it saw was one
+// consistent trie is what the sequence check decides.
 
 func extractBit(data []byte, i uint32) int { return int(data[i/8]>>(7-i%8)) & 1 }
+
+// keyWord returns bytes [8i, 8i+8) of data as a big-endian word, zero past
+// the end, the form node data is stored in.
+func keyWord(data []byte, i uint32) uint64 {
+	off := 8 * int(i)
+	rem := len(data) - off
+	if rem >= 8 {
+		return binary.BigEndian.Uint64(data[off:])
+	}
+	var w uint64
+	j := 0
+	if rem >= 4 { // IPv4 keys: one load
+		w, j = uint64(binary.BigEndian.Uint32(data[off:]))<<32, 4
+	}
+	for ; j < rem; j++ {
+		w |= uint64(data[off+j]) << (56 - 8*j)
+	}
+	return w
+}
+
+// word returns data word i of node n.
+func (m *lpmTrie) word(n int32, i uint32) uint64 {
+	return atomic.LoadUint64(&m.nData[uint64(n)*m.dataWords+uint64(i)])
+}
+
+// dataBit is extractBit of node n's data.
+func (m *lpmTrie) dataBit(n int32, i uint32) int {
+	return int(m.word(n, i/64)>>(63-i%64)) & 1
+}
+
+// keyBit is extractBit of a key's data.
+func keyBit(data []byte, i uint32) int { return extractBit(data, i) }
+
+// setData stores data (dataSize bytes) as node n's data.
+func (m *lpmTrie) setData(n int32, data []byte) {
+	for i := uint32(0); i < uint32(m.dataWords); i++ {
+		atomic.StoreUint64(&m.nData[uint64(n)*m.dataWords+uint64(i)], keyWord(data, i))
+	}
+}
+
+// copyData makes node dst's data that of node src.
+func (m *lpmTrie) copyData(dst, src int32) {
+	for i := uint32(0); i < uint32(m.dataWords); i++ {
+		atomic.StoreUint64(&m.nData[uint64(dst)*m.dataWords+uint64(i)], m.word(src, i))
+	}
+}
+
+// putData writes node n's data bytes to out (dataSize bytes).
+func (m *lpmTrie) putData(n int32, out []byte) {
+	for j := range out {
+		w := m.word(n, uint32(j/8))
+		out[j] = byte(w >> (56 - 8*(j%8)))
+	}
+}
+
+func (m *lpmTrie) prefixOf(n int32) uint32 { return atomic.LoadUint32(&m.nPrefix[n]) }
+func (m *lpmTrie) slotOf(n int32) int32    { return atomic.LoadInt32(&m.nSlot[n]) }
+func (m *lpmTrie) child(n int32, b int) int32 {
+	return atomic.LoadInt32(&m.nChild[n][b])
+}
+func (m *lpmTrie) setChild(n int32, b int, c int32) { atomic.StoreInt32(&m.nChild[n][b], c) }
+func (m *lpmTrie) setSlot(n, s int32)               { atomic.StoreInt32(&m.nSlot[n], s) }
+
+// beginWrite and endWrite bracket every change to the trie: the counter is
+// odd while a change is under way, and differs afterwards, so a reader
+// that saw the same even value before and after its walk saw no change.
+func (m *lpmTrie) beginWrite() { m.seq.Add(1) }
+func (m *lpmTrie) endWrite()   { m.seq.Add(1) }
 
 // prefixMatch is the kernel's longest_prefix_match: how many leading bits
 // of node n and of data agree, up to the shorter of the two prefixes.
 func (m *lpmTrie) prefixMatch(n int32, data []byte, prefix uint32) uint32 {
-	limit := min(m.nPrefix[n], prefix)
-	nd := m.data(n)
+	limit := min(m.prefixOf(n), prefix)
 	var match uint32
 	for i := uint32(0); match < limit; i++ {
-		if x := nd[i] ^ data[i]; x != 0 {
-			match += uint32(bits.LeadingZeros8(x))
+		if x := m.word(n, i) ^ keyWord(data, i); x != 0 {
+			match += uint32(bits.LeadingZeros64(x))
 			break
 		}
-		match += 8
+		match += 64
 	}
 	return min(match, limit)
 }
@@ -29,35 +107,76 @@ func (m *lpmTrie) prefixMatch(n int32, data []byte, prefix uint32) uint32 {
 func (m *lpmTrie) newNode(key []byte, prefix uint32, slot int32) int32 {
 	n := m.freeNodes[len(m.freeNodes)-1]
 	m.freeNodes = m.freeNodes[:len(m.freeNodes)-1]
-	m.nPrefix[n], m.nSlot[n], m.nChild[n] = prefix, slot, [2]int32{noNode, noNode}
-	copy(m.data(n), key)
+	atomic.StoreUint32(&m.nPrefix[n], prefix)
+	m.setSlot(n, slot)
+	m.setChild(n, 0, noNode)
+	m.setChild(n, 1, noNode)
+	m.setData(n, key)
+	return n
+}
+
+// newNodeFrom is newNode with the data of node src.
+func (m *lpmTrie) newNodeFrom(src int32, prefix uint32, slot int32) int32 {
+	n := m.newNode(nil, prefix, slot)
+	m.copyData(n, src)
 	return n
 }
 
 func (m *lpmTrie) freeNode(n int32) { m.freeNodes = append(m.freeNodes, n) }
 
-// lookup returns the slot of the longest prefix matching key, or -1.
-func (m *lpmTrie) lookup(key []byte) int32 {
+// lookup returns the slot of the longest prefix matching key, or -1; ok
+// is false when the walk met something no consistent trie holds (a path
+// longer than maxPrefix+1 nodes), which only a racing writer can cause.
+func (m *lpmTrie) lookup(key []byte) (slot int32, ok bool) {
 	prefix, data := binary.NativeEndian.Uint32(key), key[4:]
 	if prefix > m.maxPrefix {
-		return -1 // the kernel refuses such lookups outright
+		return -1, true // the kernel refuses such lookups outright
 	}
 	found := int32(-1)
-	for n := m.root; n != noNode; {
+	steps := m.maxPrefix + 1 // prefixes grow strictly along a path
+	for n := m.root.Load(); n != noNode; {
+		if steps == 0 {
+			return -1, false
+		}
+		steps--
 		match := m.prefixMatch(n, data, prefix)
 		if match == m.maxPrefix {
-			return m.nSlot[n]
+			return m.slotOf(n), true
 		}
-		if match < m.nPrefix[n] {
+		np := m.prefixOf(n)
+		if match < np {
 			break
 		}
-		if m.nSlot[n] >= 0 {
-			found = m.nSlot[n]
+		if s := m.slotOf(n); s >= 0 {
+			found = s
 		}
-		n = m.nChild[n][extractBit(data, m.nPrefix[n])]
+		n = m.child(n, keyBit(data, np))
 	}
-	return found
+	return found, true
 }
+
+// lookupFast is lookup without a lock: a walk whose sequence counter was
+// even and unchanged around it saw one consistent trie. After a few walks
+// spoiled by writers it waits for them on the read lock instead.
+func (m *lpmTrie) lookupFast(key []byte) int32 {
+	for try := 0; try < lpmOptimisticTries; try++ {
+		seq := m.seq.Load()
+		if seq&1 != 0 {
+			continue
+		}
+		s, ok := m.lookup(key)
+		if ok && m.seq.Load() == seq {
+			return s
+		}
+	}
+	m.mu.RLock()
+	s, _ := m.lookup(key)
+	m.mu.RUnlock()
+	return s
+}
+
+// lpmOptimisticTries bounds lock-free walks before lookupFast locks.
+const lpmOptimisticTries = 4
 
 // update inserts or replaces key exactly as trie_update_elem does. Like
 // remove it returns bare Errno values: programs' calls must not allocate.
@@ -67,10 +186,12 @@ func (m *lpmTrie) update(key, value []byte, flags uint64) error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.beginWrite()
+	defer m.endWrite()
 	prefix, data := binary.NativeEndian.Uint32(key), key[4:]
 	var parent int32 = noNode
 	var bit int
-	n := m.root
+	n := m.root.Load()
 	var match uint32
 	for n != noNode {
 		match = m.prefixMatch(n, data, prefix)
@@ -82,9 +203,9 @@ func (m *lpmTrie) update(key, value []byte, flags uint64) error {
 	}
 	set := func(x int32) {
 		if parent == noNode {
-			m.root = x
+			m.root.Store(x)
 		} else {
-			m.nChild[parent][bit] = x
+			m.setChild(parent, bit, x)
 		}
 	}
 	if n != noNode && m.nPrefix[n] == match && m.nSlot[n] >= 0 {
@@ -94,7 +215,7 @@ func (m *lpmTrie) update(key, value []byte, flags uint64) error {
 		}
 		s := uint32(m.nSlot[n])
 		copy(m.keyAt(s), key)
-		copy(m.data(n), data)
+		m.setData(n, data)
 		copy(m.value(s), value)
 		return nil
 	}
@@ -115,22 +236,24 @@ func (m *lpmTrie) update(key, value []byte, flags uint64) error {
 		set(m.newNode(data, prefix, int32(s)))
 	case m.nPrefix[n] == match:
 		// An intermediate node with exactly this prefix becomes the entry.
-		m.nSlot[n] = int32(s)
-		copy(m.data(n), data)
+		m.setSlot(n, int32(s))
+		m.setData(n, data)
 	case match == prefix:
 		// The new entry is a prefix of n: insert it above n.
 		nn := m.newNode(data, prefix, int32(s))
-		m.nChild[nn][extractBit(m.data(n), match)] = n
+		m.setChild(nn, m.dataBit(n, match), n)
 		set(nn)
 	default:
 		// Join n and the new entry under an intermediate node at the first
 		// differing bit.
 		nn := m.newNode(data, prefix, int32(s))
-		im := m.newNode(m.data(n), match, -1)
+		im := m.newNodeFrom(n, match, -1)
 		if extractBit(data, match) == 1 {
-			m.nChild[im] = [2]int32{n, nn}
+			m.setChild(im, 0, n)
+			m.setChild(im, 1, nn)
 		} else {
-			m.nChild[im] = [2]int32{nn, n}
+			m.setChild(im, 0, nn)
+			m.setChild(im, 1, n)
 		}
 		set(im)
 	}
@@ -154,10 +277,12 @@ func (m *lpmTrie) remove(key []byte) error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.beginWrite()
+	defer m.endWrite()
 	prefix, data := binary.NativeEndian.Uint32(key), key[4:]
 	var parent, grand int32 = noNode, noNode
 	var bit, pbit int
-	n := m.root
+	n := m.root.Load()
 	var match uint32
 	for n != noNode {
 		match = m.prefixMatch(n, data, prefix)
@@ -177,16 +302,16 @@ func (m *lpmTrie) remove(key []byte) error {
 	m.count--
 	c := m.nChild[n]
 	if c[0] != noNode && c[1] != noNode {
-		m.nSlot[n] = -1 // keep it as an intermediate node
+		m.setSlot(n, -1) // keep it as an intermediate node
 		return nil
 	}
 	if parent != noNode && m.nSlot[parent] < 0 && c[0] == noNode && c[1] == noNode {
 		// Drop the intermediate parent too, promoting n's sibling.
 		sib := m.nChild[parent][1-bit]
 		if grand == noNode {
-			m.root = sib
+			m.root.Store(sib)
 		} else {
-			m.nChild[grand][pbit] = sib
+			m.setChild(grand, pbit, sib)
 		}
 		m.freeNode(parent)
 		m.freeNode(n)
@@ -197,9 +322,9 @@ func (m *lpmTrie) remove(key []byte) error {
 		repl = c[1]
 	}
 	if parent == noNode {
-		m.root = repl
+		m.root.Store(repl)
 	} else {
-		m.nChild[parent][bit] = repl
+		m.setChild(parent, bit, repl)
 	}
 	m.freeNode(n)
 	return nil
@@ -209,7 +334,8 @@ func (m *lpmTrie) remove(key []byte) error {
 // prefixes before less specific ones, 0-branches first); a nil, invalid or
 // absent key yields the first entry.
 func (m *lpmTrie) nextKey(key []byte) (int32, bool) {
-	if m.root == noNode {
+	root := m.root.Load()
+	if root == noNode {
 		return noNode, false
 	}
 	leftmost := func(n int32) int32 {
@@ -228,11 +354,11 @@ func (m *lpmTrie) nextKey(key []byte) (int32, bool) {
 		return next
 	}
 	if key == nil || binary.NativeEndian.Uint32(key) > m.maxPrefix {
-		return leftmost(m.root), true
+		return leftmost(root), true
 	}
 	prefix, data := binary.NativeEndian.Uint32(key), key[4:]
 	stack := make([]int32, 0, 16)
-	n := m.root
+	n := root
 	var match uint32
 	for n != noNode {
 		stack = append(stack, n)
@@ -243,7 +369,7 @@ func (m *lpmTrie) nextKey(key []byte) (int32, bool) {
 		n = m.nChild[n][extractBit(data, m.nPrefix[n])]
 	}
 	if n == noNode || m.nPrefix[n] != match || m.nSlot[n] < 0 {
-		return leftmost(m.root), true
+		return leftmost(root), true
 	}
 	for i := len(stack) - 1; i > 0; i-- {
 		node, parent := stack[i], stack[i-1]
