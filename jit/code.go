@@ -50,6 +50,11 @@ type Code struct {
 	// Start is the Resume point of a new run: it calls instruction 0 and
 	// exits with ExitReturn when it returns.
 	Start uint32
+	// Call is the code the trampoline calls for ctx.Call: it saves the Go
+	// stack pointer, switches to Frame.NativeSP (below the suspended
+	// caller), loads r1-r5 and r10 from Frame.Regs, zeroes r0 and r6-r9,
+	// sets the budget to DefaultBudget and continues as Callback.
+	Call uint32
 	// Callback is the Resume point for ctx.Call: it calls the native
 	// address in Frame.Arg and exits with ExitReturn when it returns.
 	Callback uint32

@@ -21,6 +21,7 @@ func Disassemble(code *Code, w io.Writer) error {
 	mark(code.Prologue, "prologue")
 	mark(code.Run, "run")
 	mark(code.Start, "start")
+	mark(code.Call, "call")
 	mark(code.Callback, "callback")
 	n := len(code.Offsets) - 1
 	for i, off := range code.Offsets {

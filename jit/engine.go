@@ -120,7 +120,7 @@ type Executable struct {
 	opts    Options
 
 	// Absolute addresses of the stubs.
-	base, prologue, run, start, callback uintptr
+	base, prologue, run, call, start, callback uintptr
 
 	// states caches the per-CPU run state by CPU ID (see stateFor).
 	states [stateCacheSize]atomic.Pointer[state]
@@ -142,6 +142,7 @@ func load(p *vm.Program, code *Code, opts Options) (*Executable, error) {
 	x.prologue = x.base + uintptr(code.Prologue)
 	x.run = x.base + uintptr(code.Run)
 	x.start = x.base + uintptr(code.Start)
+	x.call = x.base + uintptr(code.Call)
 	x.callback = x.base + uintptr(code.Callback)
 	// The code lives as long as the executable: a run holds x, so the
 	// region cannot be unmapped under running code.

@@ -158,18 +158,6 @@ func (s *state) run(x *Executable, r1, r2 uint64) (uint64, error) {
 	return s.loop(x, s.top, f.NativeStack)
 }
 
-// exec runs x from resume with r10 = fp on the native stack at sp until
-// the entry function returns. Frame.Regs other than r10 are set up by the
-// caller.
-func (s *state) exec(x *Executable, resume uintptr, fp uint64, sp uintptr) (uint64, error) {
-	f := &s.f
-	f.Regs[10] = fp
-	f.NativeSP = sp
-	f.Resume = resume
-	f.Exit = 0
-	return s.loop(x, fp, sp)
-}
-
 // loop handles the exit the code made last (Frame.Exit) and re-enters it
 // until the entry function of the exec whose frame is fp and native stack
 // sp returns.
@@ -178,8 +166,6 @@ func (s *state) loop(x *Executable, fp uint64, sp uintptr) (uint64, error) {
 	ctx := s.ctx
 	for {
 		switch f.Exit {
-		case 0:
-			// exec: nothing ran yet.
 		case ExitReturn:
 			return f.Regs[0], nil
 		case ExitPreempt:
@@ -287,10 +273,17 @@ func (s *state) call(pc int, r1, r2, r3, r4, r5 uint64) (uint64, error) {
 	}
 	f := &s.f
 	saved, resume := f.Regs, f.Resume
-	f.Regs = [11]uint64{}
 	f.Regs[1], f.Regs[2], f.Regs[3], f.Regs[4], f.Regs[5] = r1, r2, r3, r4, r5
+	f.Regs[10] = fp - vm.StackSize
+	f.NativeSP = sp
 	f.Arg = uint64(x.base) + uint64(x.code.Offsets[pc])
-	ret, err := s.exec(x, x.callback, fp-vm.StackSize, sp)
+	// The call entry zeroes the other registers and, when the callback
+	// returns without leaving native code, stores only r0.
+	enter(x.call, f)
+	ret, err := f.Regs[0], error(nil)
+	if f.Exit != ExitReturn {
+		ret, err = s.loop(x, fp-vm.StackSize, sp)
+	}
 	f.Regs, f.Resume, f.NativeSP = saved, resume, sp
 	s.exe, s.curFP, s.curSP = x, fp, sp
 	if err != nil {

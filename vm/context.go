@@ -97,7 +97,13 @@ func (c *Context) Grant(start uint64, size uint64) {
 func (c *Context) Revoke(start uint64) {
 	for i, r := range c.extra {
 		if r.Start == uintptr(start) {
-			c.extra = append(c.extra[:i], c.extra[i+1:]...)
+			// Grants are mostly revoked last-in first-out (a callback's
+			// key, a ring buffer record): then truncating is enough.
+			if i == len(c.extra)-1 {
+				c.extra = c.extra[:i]
+			} else {
+				c.extra = append(c.extra[:i], c.extra[i+1:]...)
+			}
 			return
 		}
 	}

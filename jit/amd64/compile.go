@@ -128,6 +128,9 @@ func pass(p *vm.Program, opts jit.Options, seed uint64, short []bool) (*compiler
 	code.Start = uint32(c.a.pos())
 	c.fix(c.a.call32(), 0)
 	c.returnExit()
+	code.Call = uint32(c.a.pos())
+	c.callEntry()
+	// The call entry falls through into Callback.
 	code.Callback = uint32(c.a.pos())
 	c.a.callMem(regFrame, jit.OffArg)
 	c.returnExit()
@@ -244,6 +247,23 @@ func (c *compiler) runEntry() {
 	a.load(8, regs[2], regFrame, jit.OffRegs+16)
 	a.load(8, regs[10], regFrame, jit.OffRegs+80)
 	for _, r := range []int{0, 3, 4, 5, 6, 7, 8, 9} {
+		a.aluRR(aluXor, false, regs[r], regs[r])
+	}
+}
+
+// callEntry is what the trampoline calls for a callback (ctx.Call): the
+// native stack continues below the suspended helper caller (NativeSP),
+// r1-r5 and r10 come from the Frame, r0 and r6-r9 start at zero, the
+// budget is DefaultBudget.
+func (c *compiler) callEntry() {
+	a := &c.a
+	a.store(8, regFrame, jit.OffSavedSP, rsp)
+	a.load(8, rsp, regFrame, jit.OffNativeSP)
+	a.movRI32(regBudget, jit.DefaultBudget)
+	for _, r := range []int{1, 2, 3, 4, 5, 10} {
+		a.load(8, regs[r], regFrame, int32(jit.OffRegs+8*r))
+	}
+	for _, r := range []int{0, 6, 7, 8, 9} {
 		a.aluRR(aluXor, false, regs[r], regs[r])
 	}
 }

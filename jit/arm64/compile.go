@@ -72,6 +72,7 @@ const (
 	stubCallback
 	stubPrologue
 	stubRun
+	stubCall
 	stubReturn
 	numStubs
 )
@@ -152,6 +153,7 @@ func Compile(p *vm.Program, opts jit.Options) (*jit.Code, error) {
 		Offsets:  make([]uint32, len(c.insns)+1),
 		Prologue: uint32(c.labels[c.stub(stubPrologue)] * 4),
 		Run:      uint32(c.labels[c.stub(stubRun)] * 4),
+		Call:     uint32(c.labels[c.stub(stubCall)] * 4),
 		Start:    uint32(c.labels[c.stub(stubStart)] * 4),
 		Callback: uint32(c.labels[c.stub(stubCallback)] * 4),
 		Blinded:  opts.Blind,
@@ -389,6 +391,28 @@ func (c *compiler) stubs() {
 	c.branchTo(bl(0), 0, fixB)
 	c.place(ret1)
 	c.returnExit()
+	// Call entry, called by the trampoline for ctx.Call: the native stack
+	// continues below the suspended helper caller (NativeSP), r1-r5 and
+	// r10 come from the Frame, r0 and r6-r9 start at zero, the budget is
+	// DefaultBudget. It falls through into Callback.
+	c.place(c.stub(stubCall))
+	c.emit(
+		movReg(true, f, 0),
+		ldstScaled(3, opcStore, linkReg, f, jit.OffReserved),
+		addImm(true, tmp1, SP, 0),
+		ldstScaled(3, opcStore, tmp1, f, jit.OffSavedSP),
+		ldstScaled(3, opcLoad, tmp1, f, jit.OffNativeSP),
+		addImm(true, SP, tmp1, 0),
+		ldp(1, 2, f, jit.OffRegs+8),
+		ldp(3, 4, f, jit.OffRegs+24),
+		ldstScaled(3, opcLoad, 5, f, jit.OffRegs+40),
+		ldstScaled(3, opcLoad, regFP, f, jit.OffRegs+80),
+		ldstScaled(3, opcLoad, regLimit, f, jit.OffStackLimit),
+	)
+	c.movImm(true, regBudget, jit.DefaultBudget)
+	for _, r := range []Reg{0, 19, 20, 21, 22} {
+		c.emit(movz(true, r, 0, 0))
+	}
 	// Callback: call the native address in Frame.Arg the same way.
 	c.place(c.stub(stubCallback))
 	ret2 := c.newLabel()
