@@ -40,6 +40,7 @@ type compiler struct {
 	stubs   []stub
 	rng     *mrand.Rand
 	inlined int
+	ml      mapLookupState // native map lookups (maplookup.go)
 	// branches are the label branches in emission order; short holds
 	// the previous pass's decisions; code is the result.
 	branches []branch
@@ -151,6 +152,7 @@ func pass(p *vm.Program, opts jit.Options, seed uint64, short []bool) (*compiler
 	c.place(label(c.n))
 	c.faultExit(jit.FaultFallOff, c.n)
 	c.emitStubs()
+	c.emitMapLookups()
 	for _, f := range c.fixups {
 		c.a.patch32(f.pos, c.labels[f.to])
 	}

@@ -2,6 +2,18 @@ package amd64
 
 import "github.com/bpfhost/bpfhost/jit"
 
+// nativeHelper emits a native route for the helper call at pc when one
+// exists and reports whether it did: the inline array lookup, then the
+// descriptor-driven map lookups (maplookup.go). Inline code counts in
+// Code.Inlined; a call of the shared lookup routine does not.
+func (c *compiler) nativeHelper(pc int, num int32) bool {
+	if c.inlineHelper(pc, num) {
+		c.inlined++
+		return true
+	}
+	return c.mapLookup(pc, num)
+}
+
 // inlineHelper emits a fast route for the helper call at pc when it is
 // safe, and reports whether it did. Today: bpf_map_lookup_elem on a plain
 // array map whose handle r1 provably holds (loaded by an ld_imm64 in the

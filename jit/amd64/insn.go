@@ -241,8 +241,7 @@ func (c *compiler) call(pc int, ins isa.Instruction) error {
 		if ins.Imm < 0 || ins.Imm >= vm.MaxHelpers {
 			return fmt.Errorf("helper number %d is out of range", ins.Imm)
 		}
-		if !c.opts.NoInline && c.inlineHelper(pc, ins.Imm) {
-			c.inlined++
+		if !c.opts.NoInline && c.nativeHelper(pc, ins.Imm) {
 			return nil
 		}
 		a.storeImm(8, regFrame, jit.OffArg, ins.Imm)

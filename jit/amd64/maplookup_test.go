@@ -1,0 +1,499 @@
+package amd64
+
+import (
+	"encoding/binary"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/bpfhost/bpfhost/helpers"
+	"github.com/bpfhost/bpfhost/isa"
+	"github.com/bpfhost/bpfhost/jit"
+	"github.com/bpfhost/bpfhost/maps"
+	"github.com/bpfhost/bpfhost/vm"
+)
+
+// fallbackMark is what the test's bpf_map_lookup_elem returns when the
+// native route falls back to Go with r1 and r2 intact.
+const fallbackMark = 0x5e5e_0000_0000
+
+// keyOff is where the lookup programs put the key, below r10.
+const keyOff = 48
+
+// lookupTable returns helpers whose bpf_map_lookup_elem marks a fallback:
+// fallbackMark ^ r1 if r2 is where the program put the key, else 1.
+func lookupTable() *vm.HelperTable {
+	tab := *helpers.Generic()
+	tab[helpers.FnMapLookupElem] = func(ctx *vm.Context, r1, r2, _, _, _ uint64) uint64 {
+		if r2 != ctx.CPU.StackTop()-keyOff {
+			return 1
+		}
+		return fallbackMark ^ r1
+	}
+	return &tab
+}
+
+// fakeSites makes constant handles of fake maps look like maps with the
+// fake's descriptor, until the test ends.
+func fakeSites(t testing.TB, fakes ...*fakeMap) {
+	old := mapLookupAt
+	mapLookupAt = func(p *vm.Program, insns []isa.Instruction, second, target []bool, pc int, num int32) (jit.MapLookupSite, bool) {
+		site, ok := old(p, insns, second, target, pc, num)
+		for _, f := range fakes {
+			if ok && site.Const && site.Handle == vm.MapHandle(f.desc.ID) {
+				site.Desc, site.Route, site.KeySize = f.addr, f.desc.Route, f.desc.KeySize
+			}
+		}
+		return site, ok
+	}
+	t.Cleanup(func() { mapLookupAt = old })
+}
+
+// lookupInsns builds a program that writes key at r10-keyOff (the rest of
+// the stack below r10 filled with 0xee, so reading past the key changes
+// the result), looks it up and returns r0. The map handle is the
+// constant h, or (dynamic) the run's r1.
+func lookupInsns(key []byte, h uint64, dynamic bool) []isa.Instruction {
+	var insns []isa.Instruction
+	ld := func(dst uint8, v uint64) {
+		insns = append(insns, isa.Instruction{Opcode: isa.OpLdImm64, Dst: dst, Imm: int32(uint32(v))}, isa.Instruction{Imm: int32(uint32(v >> 32))})
+	}
+	buf := make([]byte, keyOff)
+	for i := range buf {
+		buf[i] = 0xee
+	}
+	copy(buf, key)
+	insns = append(insns, isa.Instruction{Opcode: isa.ClassALU64 | isa.ALUMov | isa.SrcX, Dst: 6, Src: 1})
+	for o := 0; o < keyOff; o += 8 {
+		ld(3, binary.LittleEndian.Uint64(buf[o:]))
+		insns = append(insns, isa.Instruction{Opcode: isa.ClassSTX | isa.ModeMEM | isa.SizeDW, Dst: 10, Src: 3, Offset: int16(o - keyOff)})
+	}
+	insns = append(insns,
+		isa.Instruction{Opcode: isa.ClassALU64 | isa.ALUMov | isa.SrcX, Dst: 2, Src: 10},
+		isa.Instruction{Opcode: isa.ClassALU64 | isa.ALUAdd | isa.SrcK, Dst: 2, Imm: -keyOff})
+	if dynamic {
+		insns = append(insns, isa.Instruction{Opcode: isa.ClassALU64 | isa.ALUMov | isa.SrcX, Dst: 1, Src: 6})
+	} else {
+		ld(1, h)
+	}
+	return append(insns, isa.Instruction{Opcode: isa.OpCall, Imm: helpers.FnMapLookupElem}, isa.Instruction{Opcode: isa.OpExit})
+}
+
+// lookupRunner compiles lookup programs and runs them on a CPU.
+type lookupRunner struct {
+	t    testing.TB
+	cpus *vm.CPUs
+	tab  *vm.HelperTable
+}
+
+func newLookupRunner(t testing.TB, ncpu int) *lookupRunner {
+	if runtime.GOARCH != "amd64" || !jit.Supported() {
+		t.Skip("native code runs on amd64 only")
+	}
+	cpus, err := vm.NewCPUs(ncpu)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cpus.Close)
+	return &lookupRunner{t: t, cpus: cpus, tab: lookupTable()}
+}
+
+// prepare compiles a lookup of key in the map h (see lookupInsns) and
+// checks that a constant lookup was compiled inline when inline is set.
+func (r *lookupRunner) prepare(key []byte, h uint64, dynamic, inline bool, opts jit.Options) prepared {
+	r.t.Helper()
+	p := &vm.Program{Name: "lookup", Type: "raw", Insns: lookupInsns(key, h, dynamic), Helpers: r.tab}
+	x, err := jit.NewWithOptions(opts).Prepare(p)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	if inline {
+		if n := x.(*jit.Executable).Code().Inlined; n != 1 {
+			r.t.Fatalf("constant lookup: %d inlined, want 1", n)
+		}
+	}
+	return prepared{x, p}
+}
+
+// prepared is a compiled lookup program.
+type prepared struct {
+	x vm.Executable
+	p *vm.Program
+}
+
+// run runs x on CPU cpu (its ID) with r1 = h.
+func (r *lookupRunner) run(x prepared, cpu int, h uint64) uint64 {
+	r.t.Helper()
+	var got []*vm.CPU
+	defer func() {
+		for _, c := range got {
+			r.cpus.Release(c)
+		}
+	}()
+	for {
+		c := r.cpus.Acquire()
+		got = append(got, c)
+		if c.ID != cpu {
+			continue
+		}
+		c.Run.Reset(x.p)
+		v, err := x.x.Run(&c.Run, h, 0)
+		if err != nil {
+			r.t.Fatal(err)
+		}
+		return v
+	}
+}
+
+// lookup compiles and runs a lookup of key in h both ways (constant map
+// inline, and through the lookup routine) on cpu, for plain and blinded
+// code, and requires the same result from all, which it returns.
+func (r *lookupRunner) lookup(key []byte, h uint64, cpu int, constOK bool) uint64 {
+	r.t.Helper()
+	var res []uint64
+	for _, opts := range []jit.Options{{}, {Blind: true}} {
+		for _, dynamic := range []bool{false, true} {
+			if !dynamic && !constOK {
+				continue
+			}
+			res = append(res, r.run(r.prepare(key, h, dynamic, !dynamic, opts), cpu, h))
+		}
+	}
+	for _, v := range res[1:] {
+		if v != res[0] {
+			r.t.Fatalf("key % x in %#x on CPU %d: results differ %#x", key, h, cpu, res)
+		}
+	}
+	return res[0]
+}
+
+const fakeID = 0xfe00 // fake map IDs: far above what the tests register
+
+// TestLookupHashKeySizes: hash lookups of keys of 1..40 bytes (every tail
+// length), with collisions in small buckets, deleted slots and keys that
+// differ from stored ones only in their first or last byte.
+func TestLookupHashKeySizes(t *testing.T) {
+	r := newLookupRunner(t, 1)
+	for n := 1; n <= 40; n++ {
+		id := uint32(fakeID + n)
+		f := newFakeMap(t, id, maps.RouteHash, n, 16, 8, 2, 1)
+		fakeSites(t, f)
+		f.install(t)
+		h := vm.MapHandle(id)
+		slots := []uint32{5, 0, 7, 2, 3, 6}
+		for i, s := range slots {
+			f.insert(s, keyOf(n, byte(i)))
+		}
+		f.unlink(slots[2])
+		for i, s := range slots {
+			want := f.valueAddr(s, 0)
+			if i == 2 {
+				want = 0
+			}
+			if got := r.lookup(keyOf(n, byte(i)), h, 0, true); got != want {
+				t.Errorf("key size %d, key %d (slot %d): got %#x, want %#x", n, i, s, got, want)
+			}
+		}
+		for _, probe := range []struct {
+			name string
+			edit func(k []byte)
+		}{
+			{"first byte", func(k []byte) { k[0] ^= 0x80 }},
+			{"last byte", func(k []byte) { k[n-1] ^= 1 }},
+			{"middle byte", func(k []byte) { k[n/2] ^= 0x10 }},
+		} {
+			k := keyOf(n, 1)
+			probe.edit(k)
+			if got := r.lookup(k, h, 0, true); got != 0 {
+				t.Errorf("key size %d, key 1 with its %s changed: got %#x, want 0", n, probe.name, got)
+			}
+		}
+		if got := r.lookup(keyOf(n, 9), h, 0, true); got != 0 {
+			t.Errorf("key size %d, absent key: got %#x, want 0", n, got)
+		}
+	}
+}
+
+// TestLookupHashChains: the reader's rules on hand-made chains of one
+// bucket: equal hash but different key, slot not in use, a chain ending in
+// another bucket's marker (restarts, then a miss), a cycle (the step
+// bound), a link out of range.
+func TestLookupHashChains(t *testing.T) {
+	r := newLookupRunner(t, 1)
+	const n = 12
+	f := newFakeMap(t, fakeID+100, maps.RouteHash, n, 8, 8, 1, 1)
+	fakeSites(t, f)
+	f.install(t)
+	h := vm.MapHandle(f.desc.ID)
+	want := keyOf(n, 3)
+	// slot 4 holds the key, reached after slot 1 (same hash, other key)
+	// and slot 2 (the key itself, but not in use).
+	f.insert(4, want)
+	f.insert(2, want)
+	f.insert(1, keyOf(n, 4))
+	*f.hash(1) = *f.hash(4)
+	*f.state(2) = 0
+	if got := r.lookup(want, h, 0, true); got != f.valueAddr(4, 0) {
+		t.Fatalf("chain 1 -> 2 -> 4: got %#x, want slot 4 %#x", got, f.valueAddr(4, 0))
+	}
+	for _, c := range []struct {
+		name string
+		set  func()
+	}{
+		{"other bucket's end", func() { f.setHead(0, 1); *f.next(1) = maps.NativeChainEnd | 1 }},
+		{"cycle", func() { f.setHead(0, 1); *f.next(1) = 2; *f.next(2) = 1 }},
+		{"link out of range", func() { f.setHead(0, 1); *f.next(1) = 8 }},
+		{"head out of range", func() { f.setHead(0, 0x7fffffff) }},
+	} {
+		c.set()
+		if got := r.lookup(want, h, 0, true); got != 0 {
+			t.Errorf("%s: got %#x, want 0", c.name, got)
+		}
+	}
+}
+
+// TestLookupHashVariants: per-CPU values, the LRU referenced word, hash of
+// maps, each hit and missed, constant and dynamic.
+func TestLookupHashVariants(t *testing.T) {
+	r := newLookupRunner(t, 3)
+	for _, route := range []uint32{maps.RoutePerCPUHash, maps.RouteLRUHash, maps.RouteLRUPerCPUHash, maps.RouteHashOfMaps} {
+		for _, n := range []int{4, 13} {
+			id := uint32(fakeID + 200 + int(route)*64 + n)
+			f := newFakeMap(t, id, route, n, 12, 4, 2, 3)
+			fakeSites(t, f)
+			f.install(t)
+			h := vm.MapHandle(id)
+			f.insert(1, keyOf(n, 1))
+			f.insert(3, keyOf(n, 2))
+			if route == maps.RouteHashOfMaps {
+				f.setID(1, 77)
+			}
+			for cpu := 0; cpu < 3; cpu++ {
+				want := f.valueAddr(1, cpu)
+				switch route {
+				case maps.RouteHashOfMaps:
+					want = vm.MapHandle(77)
+				}
+				if got := r.lookup(keyOf(n, 1), h, cpu, true); got != want {
+					t.Errorf("route %d, key size %d, CPU %d: got %#x, want %#x", route, n, cpu, got, want)
+				}
+			}
+			if route == maps.RouteHashOfMaps {
+				// An empty inner slot (ID 0) reads as a miss.
+				if got := r.lookup(keyOf(n, 2), h, 0, true); got != 0 {
+					t.Errorf("hash of maps, empty slot: got %#x, want 0", got)
+				}
+			}
+			if got := r.lookup(keyOf(n, 5), h, 2, true); got != 0 {
+				t.Errorf("route %d, key size %d: absent key: got %#x, want 0", route, n, got)
+			}
+			lru := route == maps.RouteLRUHash || route == maps.RouteLRUPerCPUHash
+			if got := *f.ref(1); got != map[bool]uint32{true: 1, false: 0}[lru] {
+				t.Errorf("route %d: referenced word of a hit slot is %d", route, got)
+			}
+			if got := *f.ref(3); got != 0 && route != maps.RouteHashOfMaps {
+				t.Errorf("route %d: referenced word of a slot not hit is %d", route, got)
+			}
+		}
+	}
+}
+
+// TestLookupArrays: arrays, per-CPU arrays and arrays of maps through
+// their descriptors: in range, at and past max_entries, empty inner slots.
+func TestLookupArrays(t *testing.T) {
+	r := newLookupRunner(t, 2)
+	key := func(i uint32) []byte { return binary.LittleEndian.AppendUint32(nil, i) }
+	for _, route := range []uint32{maps.RouteArray, maps.RoutePerCPUArray, maps.RouteArrayOfMaps} {
+		id := uint32(fakeID + 300 + int(route))
+		f := newFakeMap(t, id, route, 4, 20, 5, 0, 2)
+		fakeSites(t, f)
+		f.install(t)
+		h := vm.MapHandle(id)
+		if route == maps.RouteArrayOfMaps {
+			f.setID(2, 0xabcdef)
+		}
+		for _, i := range []uint32{0, 2, 4, 5, 6, 1 << 31, 0xffffffff} {
+			for cpu := 0; cpu < 2; cpu++ {
+				var want uint64
+				switch {
+				case i >= 5:
+				case route == maps.RouteArrayOfMaps && i == 2:
+					want = vm.MapHandle(0xabcdef)
+				case route == maps.RouteArrayOfMaps:
+				default:
+					want = f.valueAddr(i, cpu)
+				}
+				if got := r.lookup(key(i), h, cpu, true); got != want {
+					t.Errorf("route %d, index %d, CPU %d: got %#x, want %#x", route, i, cpu, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestLookupFallback: whatever the native routes cannot decide goes to
+// the Go helper with r1 and r2 intact: a handle with a bad tag, an ID with
+// no table entry or another map's entry, a descriptor without a lookup
+// route, a CPU beyond the map's NCPU.
+func TestLookupFallback(t *testing.T) {
+	r := newLookupRunner(t, 2)
+	f := newFakeMap(t, fakeID+400, maps.RouteHash, 4, 8, 4, 1, 1)
+	f.install(t)
+	f.insert(0, keyOf(4, 0))
+	k := keyOf(4, 0)
+	h := vm.MapHandle(f.desc.ID)
+	x := r.prepare(k, 0, true, false, jit.Options{})
+	if got := r.run(x, 0, h); got != f.valueAddr(0, 0) {
+		t.Fatalf("installed map: got %#x, want %#x", got, f.valueAddr(0, 0))
+	}
+	for _, bad := range []uint64{0, 1, h | 1<<32, h | 1<<47, h ^ 1<<63, uint64(f.desc.ID), vm.FuncHandle(0), vm.MapHandle(f.desc.ID + maps.NativeTableSize), vm.MapHandle(fakeID + 401)} {
+		if got := r.run(x, 0, bad); got != fallbackMark^bad {
+			t.Errorf("handle %#x: got %#x, want the Go helper's %#x", bad, got, fallbackMark^bad)
+		}
+	}
+	for _, route := range []uint32{maps.RouteNone, maps.RouteProgArray, 99} {
+		f.desc.Route = route
+		if got := r.run(x, 0, h); got != fallbackMark^h {
+			t.Errorf("route %d: got %#x, want the Go helper's", route, got)
+		}
+	}
+	f.desc.Route = maps.RouteHash
+	// Per-CPU values of a CPU the map does not have: Go decides.
+	pc := newFakeMap(t, fakeID+402, maps.RoutePerCPUArray, 4, 8, 4, 0, 1)
+	pc.install(t)
+	fakeSites(t, pc)
+	hp := vm.MapHandle(pc.desc.ID)
+	k0 := binary.LittleEndian.AppendUint32(nil, 1)
+	for _, dynamic := range []bool{false, true} {
+		x := r.prepare(k0, hp, dynamic, !dynamic, jit.Options{})
+		if got := r.run(x, 0, hp); got != pc.valueAddr(1, 0) {
+			t.Errorf("dynamic %v, CPU 0: got %#x, want %#x", dynamic, got, pc.valueAddr(1, 0))
+		}
+		if got := r.run(x, 1, hp); got != fallbackMark^hp {
+			t.Errorf("dynamic %v, CPU 1 of a 1-CPU map: got %#x, want the Go helper's", dynamic, got)
+		}
+	}
+}
+
+// TestLookupConcurrentWriters: lookups on every CPU while another
+// goroutine inserts and deletes keys in the same buckets (slots move
+// between chains). Stable keys must read as their slot (a miss is allowed
+// only after the bounded restarts); churned keys as a slot or a miss.
+func TestLookupConcurrentWriters(t *testing.T) {
+	const ncpu = 2
+	r := newLookupRunner(t, ncpu)
+	const n = 16
+	f := newFakeMap(t, fakeID+500, maps.RouteHash, n, 8, 64, 4, 1)
+	fakeSites(t, f)
+	f.install(t)
+	h := vm.MapHandle(f.desc.ID)
+	stable := map[uint32][]byte{}
+	for i := 0; i < 8; i++ {
+		s := f.free[len(f.free)-1]
+		f.free = f.free[:len(f.free)-1]
+		stable[s] = keyOf(n, byte(i))
+		f.insert(s, stable[s])
+	}
+	churn := func(i int) []byte {
+		k := make([]byte, n)
+		binary.LittleEndian.PutUint64(k, 0xc0c0_0000_0000_0000|uint64(i%40))
+		binary.LittleEndian.PutUint64(k[8:], 0xd0d0_0000_0000_0000|uint64(i%40))
+		return k
+	}
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		var live []uint32
+		for i := 0; !stop.Load(); i++ {
+			if len(live) > 20 || (len(live) > 0 && i%3 == 0) {
+				s := live[0]
+				live = live[1:]
+				f.unlink(s)
+				f.free = append([]uint32{s}, f.free...)
+				continue
+			}
+			s := f.free[len(f.free)-1]
+			f.free = f.free[:len(f.free)-1]
+			f.insert(s, churn(i))
+			live = append(live, s)
+		}
+	}()
+	type prog struct {
+		x      prepared
+		want   uint64
+		stable bool
+	}
+	var progs []prog
+	for s, k := range stable {
+		for _, dynamic := range []bool{false, true} {
+			progs = append(progs, prog{r.prepare(k, h, dynamic, !dynamic, jit.Options{}), f.valueAddr(s, 0), true})
+		}
+	}
+	for i := 0; i < 4; i++ {
+		progs = append(progs, prog{r.prepare(churn(i), h, true, false, jit.Options{}), 0, false})
+	}
+	lo, hi := f.desc.Values, f.desc.Values+uint64(f.desc.MaxEntries)*f.desc.Stride
+	var misses atomic.Int64
+	var rw sync.WaitGroup
+	for c := 0; c < ncpu; c++ {
+		rw.Add(1)
+		go func() {
+			defer rw.Done()
+			for round := 0; round < 2000; round++ {
+				cpu := r.cpus.Acquire()
+				for _, p := range progs {
+					cpu.Run.Reset(p.x.p)
+					got, err := p.x.x.Run(&cpu.Run, h, 0)
+					switch {
+					case err != nil:
+						t.Error(err)
+					case got == 0:
+						if p.stable {
+							misses.Add(1)
+						}
+					case p.stable && got != p.want:
+						t.Errorf("stable key: got %#x, want %#x", got, p.want)
+					case !p.stable && (got < lo || got >= hi || (got-lo)%f.desc.Stride != 0):
+						t.Errorf("churned key: %#x is no value address", got)
+					}
+				}
+				r.cpus.Release(cpu)
+			}
+		}()
+	}
+	rw.Wait()
+	stop.Store(true)
+	wg.Wait()
+	total := int64(ncpu * 2000 * 16)
+	if m := misses.Load(); m*100 > total {
+		t.Errorf("%d of %d lookups of stable keys missed", m, total)
+	}
+	t.Logf("%d of %d stable lookups missed", misses.Load(), total)
+}
+
+// TestLookupRealMaps: lookups in maps that have no native route yet
+// (RouteNone) take the Go helper and return what it returns.
+func TestLookupRealMaps(t *testing.T) {
+	r := newLookupRunner(t, 1)
+	r.tab = helpers.Generic()
+	m, err := maps.New(maps.Spec{Type: maps.Hash, KeySize: 4, ValueSize: 8, MaxEntries: 4}, maps.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := maps.Register(m)
+	defer maps.Unregister(id)
+	k := keyOf(4, 1)
+	if err := m.Update(k, make([]byte, 8), 0); err != nil {
+		t.Fatal(err)
+	}
+	want := uint64(m.LookupElem(k, 0))
+	if got := r.lookup(k, vm.MapHandle(id), 0, false); got != want || want == 0 {
+		t.Fatalf("got %#x, want %#x", got, want)
+	}
+	if got := r.lookup(keyOf(4, 2), vm.MapHandle(id), 0, false); got != 0 {
+		t.Fatalf("absent key: got %#x, want 0", got)
+	}
+}
