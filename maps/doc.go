@@ -38,9 +38,11 @@ package maps
 //     whose contents programs never address (queues, perf rings, map-in-map
 //     IDs) private data that Regions does not list.
 //
-// Everything that must survive a reopen lives in the block. The Go heap holds
-// only derived indexes (the hash key index, free-slot stacks, occupancy
-// bitmaps, the LRU list, the LPM trie nodes), rebuilt from the block by Open.
+// Everything that must survive a reopen lives in the block. Derived indexes
+// are rebuilt from the block by Open: the hash key index in a separate
+// off-heap block (generated code reads it, see native.go), the free-slot
+// stacks, occupancy bitmaps, the LRU list and the LPM trie nodes on the Go
+// heap.
 // A program that writes wildly through a value pointer can corrupt values but
 // never keys, occupancy or positions; and every length or position read back
 // from memory a program can reach (ring buffer record headers) or from a file
@@ -56,12 +58,14 @@ package maps
 //
 // Arrays, prog arrays and maps of maps take no lock: array values are shared
 // memory, and array-of-IDs entries are single words read and written with
-// atomics. Hash maps and LPM tries guard their Go-heap index with a
-// sync.RWMutex: program lookups take it shared (and do not allocate: the key
-// index is open addressing over preallocated tables, keyed by a maphash of
-// the key bytes), updates and deletes exclusively. LRU lookups mark the
-// element referenced with an atomic store under the shared lock, so they do
-// not serialize. Queues and stacks use a mutex; ring buffers a producer
+// atomics. Hash map lookups take no lock: the key index is the
+// bucket-chained index of native.go in off-heap memory, walked by Go exactly
+// as generated code walks it, and writers (updates, deletes, evictions,
+// under a sync.RWMutex held exclusively) publish with atomic stores in the
+// order the walk relies on; the lock is held shared only by walks of the
+// Go-heap parts (NextKey, Len). LRU lookups mark the element referenced with
+// one atomic store, so they do not serialize either. LPM tries guard their
+// Go-heap index with a sync.RWMutex: lookups shared, updates exclusively. Queues and stacks use a mutex; ring buffers a producer
 // mutex (the kernel's spinlock) with atomic positions and record headers so
 // that the consumer never blocks producers; perf rings a mutex per index.
 // Off-heap memory is invisible to the race detector, which is intended: it
@@ -84,10 +88,11 @@ package maps
 // # LRU
 //
 // LRU maps keep one list (BPF_F_NO_COMMON_LRU is accepted and uses it too).
-// New and updated elements go to the head; program lookups set a referenced
-// bit. When a new key finds the map full, the tail is evicted unless its bit
-// is set, in which case it gets a second chance: its bit is cleared and it
-// moves to the head. This approximates the kernel's active/inactive lists;
+// New and updated elements go to the head; lookups (Go's and native code's)
+// only set a referenced word in the slot, never move list nodes, so they
+// stay lock-free. When a new key finds the map full, the tail is evicted
+// unless its word is set, in which case it gets a second chance: the word is
+// cleared and it moves to the head. This approximates the kernel's active/inactive lists;
 // exact eviction choices differ from the kernel's (which also evicts early
 // because of per-CPU free lists, and evicts even when an update replaces an
 // existing key), so the kernel differential test keeps LRU maps far from
@@ -111,3 +116,13 @@ package maps
 // bounded ring per index (Options.PerfRingBytes); Update attaches a reader at
 // an index like installing a perf event descriptor, and Output without one
 // fails with ENOENT as in the kernel.
+//
+// # Native descriptors
+//
+// Arrays, per-CPU arrays, prog arrays, arrays of maps and every hash type
+// publish a NativeDesc (native.go, native_desc.go) so that generated code
+// reads them without calling Go; Go's own lookups use the same memory and,
+// for hashes, the same walk, so both routes agree. NativeReference is that
+// walk written in Go against the descriptor alone, for tests. A descriptor
+// outlives its map (it is never freed or reused); Close retires it before
+// unmapping anything, and storage.free explains why unmapping is safe.

@@ -1,10 +1,12 @@
 package maps
 
 import (
+	"encoding/binary"
 	"math/bits"
 	"sort"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // hashMap implements BPF_MAP_TYPE_HASH, PERCPU_HASH, LRU_HASH,
@@ -14,16 +16,20 @@ import (
 // The private part holds, per slot, a 16-byte header (u32 state, u32
 // referenced bit, u64 LRU age) followed by the key padded to 8 bytes; the
 // value part holds the slot's value (one per CPU for per-CPU maps, each
-// padded to 8 bytes). The key index, the free-slot stack, the occupancy
-// bitmap and the LRU list live on the Go heap and are rebuilt on Open.
+// padded to 8 bytes). The key index (hash_index.go) lives in its own
+// off-heap block, published to generated code by the map's descriptor; the
+// free-slot stack, the occupancy bitmap and the LRU list live on the Go
+// heap. All are rebuilt from the slots on Open.
 //
-// Locking: mu guards the index and slot states; lookups take it shared,
-// updates and deletes exclusively. Values are shared memory, written in
-// place (see doc.go).
+// Locking: lookups (LookupElem, Lookup, Inner) take no lock: they walk the
+// index as generated code does. mu serializes writers (updates, deletes,
+// LRU list changes) and is held shared by the walks that read the Go-heap
+// parts (NextKey, Len). Values are shared memory, written in place (see
+// doc.go).
 type hashMap struct {
 	base
 	mu       sync.RWMutex
-	idx      keyIndex
+	idx      hashIndex
 	free     []uint32 // stack of free slots, top at the end
 	used     []uint64 // occupancy bitmap, one bit per slot
 	count    uint32
@@ -69,7 +75,10 @@ func newHash(b base, opts Options, reopen bool) (*hashMap, error) {
 	if b.spec.Type != HashOfMaps {
 		m.exported = n * m.stride
 	}
-	m.idx = newKeyIndex(b.spec.MaxEntries, m.keyAt)
+	if m.idx, err = newHashIndex(b.spec); err != nil {
+		st.free()
+		return nil, err
+	}
 	m.used = make([]uint64, (n+63)/64)
 	m.free = make([]uint32, 0, n)
 	if m.lru {
@@ -77,7 +86,45 @@ func newHash(b base, opts Options, reopen bool) (*hashMap, error) {
 		m.next = make([]uint32, n)
 	}
 	m.rebuild()
+	m.describe()
 	return m, nil
+}
+
+// describe publishes the native descriptor: the slots' keys and states in
+// the private part, their values, and the index, all at the addresses Go's
+// own lookups use.
+func (m *hashMap) describe() {
+	var route uint32
+	switch m.spec.Type {
+	case Hash:
+		route = RouteHash
+	case PerCPUHash:
+		route = RoutePerCPUHash
+	case LRUHash:
+		route = RouteLRUHash
+	case LRUCPUHash:
+		route = RouteLRUPerCPUHash
+	case HashOfMaps:
+		route = RouteHashOfMaps
+	default:
+		return
+	}
+	d := newNativeDesc()
+	if d == nil || m.st.valsAddr() == 0 {
+		return
+	}
+	slots := uint64(m.st.metaAddr()) + storageHeader
+	d.Values, d.Elem, d.Stride = uint64(m.st.valsAddr()), m.elem, m.stride
+	if m.percpu {
+		d.NCPU = uint32(m.ncpu)
+	}
+	d.Keys, d.State, d.SlotStride = slots+slotHdr, slots, m.slotSize
+	x := &m.idx
+	d.Buckets = uint64(uintptr(unsafe.Pointer(&x.buckets[0])))
+	d.Next = uint64(uintptr(unsafe.Pointer(&x.next[0])))
+	d.Hashes = uint64(uintptr(unsafe.Pointer(&x.hashes[0])))
+	d.BucketMask, d.Seed = x.mask, x.seed
+	m.publishDesc(d, route)
 }
 
 func (m *hashMap) slotOff(s uint32) uint64 { return storageHeader + uint64(s)*m.slotSize }
@@ -111,11 +158,11 @@ func (m *hashMap) rebuild() {
 			}
 			continue
 		}
-		if sl, _ := m.idx.find(m.keyAt(s)); sl >= 0 {
+		if _, dup := m.findLocked(m.keyAt(s)); dup {
 			*m.state(s) = 0 // duplicate key in a damaged file: keep the first
 			continue
 		}
-		m.idx.insert(m.keyAt(s), s)
+		m.idxLink(s)
 		m.used[s/64] |= 1 << (s % 64)
 		m.count++
 		live = append(live, s)
@@ -135,9 +182,10 @@ func (m *hashMap) rebuild() {
 	}
 }
 
-// release frees slot s (already out of the index).
+// release frees slot s (already out of the index, so that no new walk can
+// reach it; walks standing on it see the state change).
 func (m *hashMap) release(s uint32) {
-	*m.state(s) = 0
+	atomic.StoreUint32(m.state(s), 0)
 	atomic.StoreUint32(m.ref(s), 0)
 	m.used[s/64] &^= 1 << (s % 64)
 	m.count--
@@ -156,13 +204,13 @@ func (m *hashMap) update(key, value []byte, flags uint64, cpu int) error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if s, _ := m.idx.find(key); s >= 0 {
+	if s, ok := m.findLocked(key); ok {
 		if flags == UpdateNoExist {
 			return EEXIST
 		}
-		m.storeValue(uint32(s), value, cpu, false)
+		m.storeValue(s, value, cpu, false)
 		if m.lru {
-			m.touch(uint32(s))
+			m.touch(s)
 		}
 		return nil
 	}
@@ -179,10 +227,12 @@ func (m *hashMap) update(key, value []byte, flags uint64, cpu int) error {
 		return E2BIG
 	}
 	m.free = m.free[:len(m.free)-1]
+	// Fill the slot, then publish it (native.go: key, value, state, then
+	// the hash, link and head stores of idxLink).
 	copy(m.keyAt(s), key)
 	m.storeValue(s, value, cpu, true)
-	*m.state(s) = slotUsed
-	m.idx.insert(key, s)
+	atomic.StoreUint32(m.state(s), slotUsed)
+	m.idxLink(s)
 	m.used[s/64] |= 1 << (s % 64)
 	m.count++
 	if m.lru {
@@ -195,6 +245,10 @@ func (m *hashMap) update(key, value []byte, flags uint64, cpu int) error {
 func (m *hashMap) storeValue(s uint32, value []byte, cpu int, fresh bool) {
 	v := m.value(s)
 	switch {
+	case m.spec.Type == HashOfMaps:
+		// One atomic store: Inner and native code read the ID with one
+		// load, and a torn ID could name an unrelated map.
+		atomic.StoreUint32(u32at(v, 0), binary.NativeEndian.Uint32(value))
 	case !m.percpu || cpu < 0:
 		copy(v, value)
 	default:
@@ -218,13 +272,11 @@ func (m *hashMap) Lookup(key, value []byte) error {
 	if err := m.checkUserValue(value); err != nil {
 		return err
 	}
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	s, _ := m.idx.find(key)
-	if s < 0 {
+	s, ok := m.find(key)
+	if !ok {
 		return m.errf(ENOENT, "no such key")
 	}
-	copy(value, m.value(uint32(s)))
+	copy(value, m.value(s))
 	return nil
 }
 
@@ -252,12 +304,12 @@ func (m *hashMap) Delete(key []byte) error {
 }
 
 func (m *hashMap) deleteLocked(key []byte) error {
-	s, pos := m.idx.find(key)
-	if s < 0 {
+	s, ok := m.findLocked(key)
+	if !ok {
 		return ENOENT
 	}
-	m.idx.removeAt(pos)
-	m.release(uint32(s))
+	m.idxUnlink(s)
+	m.release(s)
 	return nil
 }
 
@@ -282,8 +334,8 @@ func (m *hashMap) NextKey(key, next []byte) error {
 	defer m.mu.RUnlock()
 	from := uint32(0)
 	if key != nil {
-		if s, _ := m.idx.find(key); s >= 0 {
-			from = uint32(s) + 1
+		if s, ok := m.findLocked(key); ok {
+			from = s + 1
 		}
 	}
 	s, ok := m.nextUsed(from)
@@ -320,17 +372,19 @@ func (m *hashMap) LookupAndDelete(key, value []byte) error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	s, _ := m.idx.find(key)
-	if s < 0 {
+	s, ok := m.findLocked(key)
+	if !ok {
 		return m.explain(ENOENT, "lookup-and-delete", key, 0)
 	}
-	copy(value, m.value(uint32(s)))
-	return m.deleteLocked(key)
+	copy(value, m.value(s))
+	m.idxUnlink(s)
+	m.release(s)
+	return nil
 }
 
 // LookupElem returns the address of key's value for cpu (any cpu for maps
-// that are not per-CPU), marking LRU elements referenced. It takes the
-// lock shared and does not allocate.
+// that are not per-CPU), marking LRU elements referenced as the native
+// route does. It takes no lock and does not allocate.
 func (m *hashMap) LookupElem(key []byte, cpu int) uintptr {
 	if len(key) != int(m.spec.KeySize) {
 		return 0
@@ -342,18 +396,15 @@ func (m *hashMap) LookupElem(key []byte, cpu int) uintptr {
 		}
 		off = uint64(cpu) * m.elem
 	}
-	m.mu.RLock()
-	s, _ := m.idx.find(key)
-	if s < 0 {
-		m.mu.RUnlock()
+	s, ok := m.find(key)
+	if !ok {
 		return 0
 	}
 	if m.lru {
-		if r := m.ref(uint32(s)); atomic.LoadUint32(r) == 0 {
+		if r := m.ref(s); atomic.LoadUint32(r) == 0 {
 			atomic.StoreUint32(r, 1)
 		}
 	}
-	m.mu.RUnlock()
 	return m.st.valsAddr() + uintptr(uint64(s)*m.stride+off)
 }
 
@@ -388,9 +439,14 @@ func (m *hashMap) Len() int {
 	return int(m.count)
 }
 
-// Close releases the map's memory.
+// Close releases the map's memory: the descriptor is retired first
+// (base.close), then the slots and the index are unmapped.
 func (m *hashMap) Close() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.close()
+	err := m.close()
+	if ierr := m.idx.free(); err == nil {
+		err = ierr
+	}
+	return err
 }

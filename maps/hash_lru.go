@@ -54,8 +54,7 @@ func (m *hashMap) evict() uint32 {
 		m.touch(t)
 	}
 	victim := m.tail
-	_, pos := m.idx.find(m.keyAt(victim))
-	m.idx.removeAt(pos)
+	m.idxUnlink(victim)
 	m.release(victim)
 	return m.free[len(m.free)-1]
 }

@@ -159,8 +159,8 @@ func TestLRUPerCPU(t *testing.T) {
 }
 
 // TestHashRandomAgainstModel drives a larger hash map through random
-// inserts and deletes (exercising the index's probe runs and backward-shift
-// deletion) and compares it with a Go map after every step.
+// inserts and deletes (exercising the index's chains: links, unlinks and
+// slot reuse) and compares it with a Go map after every step.
 func TestHashRandomAgainstModel(t *testing.T) {
 	const max = 500
 	m := mustNew(t, Spec{Name: "h", Type: Hash, KeySize: 8, ValueSize: 8, MaxEntries: max}, Options{})

@@ -1,6 +1,9 @@
 package maps
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"sync/atomic"
+)
 
 // checkInner tests that the map with ID id may be stored in the map-in-map
 // b: it must exist (EBADF otherwise, as for a bad descriptor) and match the
@@ -75,11 +78,9 @@ func (m *hashOfMaps) Inner(key []byte) uint32 {
 	if len(key) != int(m.spec.KeySize) {
 		return 0
 	}
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	s, _ := m.idx.find(key)
-	if s < 0 {
+	s, ok := m.find(key)
+	if !ok {
 		return 0
 	}
-	return binary.NativeEndian.Uint32(m.value(uint32(s)))
+	return atomic.LoadUint32(u32at(m.st.vals, uint64(s)*m.stride))
 }

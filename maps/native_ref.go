@@ -52,7 +52,7 @@ func NativeReference(desc uintptr, key []byte, cpu int) (result uint64, ok bool)
 		if uint32(len(key)) != d.KeySize {
 			return 0, true
 		}
-		s, found := nativeHashFind(d, key)
+		s, found, _ := nativeHashFind(d, key)
 		if !found {
 			return 0, true
 		}
@@ -78,8 +78,9 @@ func NativeReference(desc uintptr, key []byte, cpu int) (result uint64, ok bool)
 }
 
 // nativeHashFind is the documented reader of the hash index, reading only
-// through the descriptor (the reference for nativeIndex.find).
-func nativeHashFind(d *NativeDesc, key []byte) (uint32, bool) {
+// through the descriptor (the reference for hashMap.find). It also returns
+// how many times the walk restarted, for tests.
+func nativeHashFind(d *NativeDesc, key []byte) (slot uint32, found bool, restarts int) {
 	h := NativeHash(key, d.Seed)
 	b := h & d.BucketMask
 	u32 := func(base uint64, i uint32) uint32 {
@@ -90,15 +91,15 @@ func nativeHashFind(d *NativeDesc, key []byte) (uint32, bool) {
 		for steps := uint32(0); n&NativeChainEnd == 0 && steps <= d.MaxEntries; steps++ {
 			if u32(d.Hashes, n) == h && atomic.LoadUint32((*uint32)(offheapPtr(d.State+uint64(n)*d.SlotStride))) == slotUsed &&
 				string(unsafe.Slice((*byte)(offheapPtr(d.Keys+uint64(n)*d.SlotStride)), len(key))) == string(key) {
-				return n, true
+				return n, true, tries
 			}
 			n = u32(d.Next, n)
 		}
 		if n == NativeChainEnd|b {
-			return 0, false
+			return 0, false, tries
 		}
 	}
-	return 0, false
+	return 0, false, NativeMaxRestarts
 }
 
 // offheapPtr turns the address of off-heap memory into a pointer. Written
