@@ -20,7 +20,7 @@ func mapLookupElem(ctx *vm.Context, r1, r2, _, _, _ uint64) uint64 {
 	}
 	switch typ {
 	case maps.ArrayOfMaps, maps.HashOfMaps:
-		if mm, ok := m.(maps.MapOfMaps); ok {
+		if mm := maps.AsMapOfMaps(m); mm != nil {
 			if id := mm.Inner(key); id != 0 {
 				return vm.MapHandle(id)
 			}
@@ -72,8 +72,8 @@ func queueArg(ctx *vm.Context, fn int32, h, value uint64, write bool) (maps.Queu
 	if m == nil {
 		return nil, nil, neg(maps.EINVAL)
 	}
-	q, ok := m.(maps.QueueMap)
-	if !ok {
+	q := maps.AsQueue(m)
+	if q == nil {
 		return nil, nil, neg(maps.EINVAL)
 	}
 	_, _, valueSize, _ := maps.Dims(m)

@@ -14,7 +14,7 @@ const (
 
 // perfTarget validates the map and index of bpf_perf_event_output.
 func perfTarget(ctx *vm.Context, h, flags uint64) (maps.PerfEventArrayMap, int, uint64) {
-	pm, _ := mapArg(h).(maps.PerfEventArrayMap)
+	pm := maps.AsPerfArray(mapArg(h))
 	if pm == nil {
 		return nil, 0, neg(maps.EINVAL)
 	}

@@ -18,8 +18,8 @@ func tailCall(ctx *vm.Context, _, r2, r3, _, _ uint64) uint64 {
 	if m == nil {
 		return neg(maps.EINVAL)
 	}
-	pa, ok := m.(maps.ProgArrayMap)
-	if !ok {
+	pa := maps.AsProgArray(m)
+	if pa == nil {
 		return neg(maps.EINVAL)
 	}
 	index := uint32(r3)

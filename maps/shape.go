@@ -75,3 +75,39 @@ func Dims(m Map) (typ Type, keySize, valueSize, maxEntries uint32) {
 	s := m.Spec()
 	return s.Type, s.KeySize, s.ValueSize, s.MaxEntries
 }
+
+// The As functions convert a map to the interface of its kind, or nil.
+// They test this package's concrete types first: a pointer comparison,
+// where a type assertion to an interface searches the itab cache (helpers
+// convert their map argument on every call). Other implementations go
+// through the assertion.
+
+// AsQueue returns m as a QueueMap (queues and stacks), or nil.
+func AsQueue(m Map) QueueMap {
+	if q, ok := m.(*queueMap); ok {
+		return q
+	}
+	q, _ := m.(QueueMap)
+	return q
+}
+
+// AsProgArray returns m as a ProgArrayMap, or nil.
+func AsProgArray(m Map) ProgArrayMap {
+	if p, ok := m.(progArray); ok {
+		return p
+	}
+	p, _ := m.(ProgArrayMap)
+	return p
+}
+
+// AsMapOfMaps returns m as a MapOfMaps (array or hash of maps), or nil.
+func AsMapOfMaps(m Map) MapOfMaps {
+	switch t := m.(type) {
+	case arrayOfMaps:
+		return t
+	case *hashOfMaps:
+		return t
+	}
+	mm, _ := m.(MapOfMaps)
+	return mm
+}
