@@ -63,8 +63,8 @@ func forEachMapElem(ctx *vm.Context, r1, r2, r3, r4, _ uint64) uint64 {
 	if m == nil {
 		return neg(maps.EINVAL)
 	}
-	spec := maps.ShapeOf(m)
-	switch spec.Type {
+	typ, keySize, _, maxEntries := maps.Dims(m)
+	switch typ {
 	case maps.Hash, maps.Array, maps.PerCPUHash, maps.PerCPUArray, maps.LRUHash, maps.LRUCPUHash:
 	default:
 		// The kernel offers the walk only for these map types.
@@ -75,7 +75,7 @@ func forEachMapElem(ctx *vm.Context, r1, r2, r3, r4, _ uint64) uint64 {
 		return 0
 	}
 	s := state(ctx)
-	n := int(spec.KeySize)
+	n := int(keySize)
 	cur, next, err := s.takeKeys(n)
 	if err != nil {
 		return neg(maps.ErrnoOf(err))
@@ -86,7 +86,7 @@ func forEachMapElem(ctx *vm.Context, r1, r2, r3, r4, _ uint64) uint64 {
 	// deleting elements (which restarts a hash walk) cannot loop forever.
 	var prev []byte
 	var visited uint64
-	for i := uint32(0); i < spec.MaxEntries; i++ {
+	for i := uint32(0); i < maxEntries; i++ {
 		if err := m.NextKey(prev, next); err != nil {
 			break
 		}

@@ -50,21 +50,22 @@ func (s *format) spec() spec {
 	for ; ; s.i++ {
 		switch s.at(s.i) {
 		case '-':
-			sp.left = true
+			sp |= specLeft
 		case '+':
-			sp.plus = true
+			sp |= specPlus
 		case ' ':
-			sp.space = true
+			sp |= specSpace
 		case '0':
-			sp.zero = true
+			sp |= specZero
 		default:
+			width := 0
 			for isDigit(s.at(s.i)) {
-				if sp.width < 1<<23 { // the kernel's FIELD_WIDTH_MAX
-					sp.width = sp.width*10 + int(s.at(s.i)-'0')
+				if width < 1<<23 { // the kernel's FIELD_WIDTH_MAX
+					width = width*10 + int(s.at(s.i)-'0')
 				}
 				s.i++
 			}
-			return sp
+			return sp.withWidth(width)
 		}
 	}
 }
@@ -93,13 +94,16 @@ func bprintf(ctx *vm.Context, p *printer, f []byte, args []uint64) maps.Errno {
 	s := format{f: f}
 	nspec := 0
 	for ; s.i < len(f); s.i++ {
-		c := f[s.i]
-		if !isPrint(c) && !isSpace(c) {
-			return maps.EINVAL
+		// Copy the literal text up to the next conversion in one piece.
+		j := s.i
+		for ; j < len(f) && f[j] != '%'; j++ {
+			if c := f[j]; !isPrint(c) && !isSpace(c) {
+				return maps.EINVAL
+			}
 		}
-		if c != '%' {
-			p.put(c)
-			continue
+		p.puts(f[s.i:j])
+		if s.i = j; j == len(f) {
+			break
 		}
 		if s.at(s.i+1) == '%' {
 			p.put('%')
@@ -124,7 +128,8 @@ func bprintf(ctx *vm.Context, p *printer, f []byte, args []uint64) maps.Errno {
 			p.str(ctx, &s, sp, arg)
 		case 'c':
 			if err = s.reserve(1, false); err == 0 {
-				p.field(sp, []byte{byte(arg)})
+				c := [1]byte{byte(arg)}
+				p.field(sp, c[:])
 			}
 		default:
 			err = p.integer(&s, sp, arg)
@@ -158,8 +163,8 @@ func (p *printer) pointer(ctx *vm.Context, s *format, sp spec, arg uint64) maps.
 		if next == 'x' || next == 'K' {
 			s.i++
 		}
-		if sp.width == 0 && !sp.left {
-			sp.width, sp.zero = 16, true
+		if sp.width() == 0 && !sp.left() {
+			sp = sp.withWidth(16) | specZero
 		}
 		p.number(sp, 0, strconv.AppendUint(tmp[:0], arg, 16))
 	case (next == 'i' || next == 'I') && (s.at(s.i+2) == '4' || s.at(s.i+2) == '6'):
@@ -212,9 +217,9 @@ func (p *printer) integer(s *format, sp spec, arg uint64) maps.Errno {
 		switch {
 		case v < 0:
 			sign = '-'
-		case sp.plus:
+		case sp.plus():
 			sign = '+'
-		case sp.space:
+		case sp.space():
 			sign = ' '
 		}
 		u := uint64(v)
@@ -243,16 +248,9 @@ func (p *printer) integer(s *format, sp spec, arg uint64) maps.Errno {
 // str prints the NUL-terminated string at addr, copied as the kernel copies
 // it into the binary-argument buffer (truncated to the room left in it).
 func (p *printer) str(ctx *vm.Context, s *format, sp spec, addr uint64) {
-	room := printfBinBytes - s.bin - 1
-	n := 0
-	for ; n < room; n++ {
-		if !ctx.Check(addr+uint64(n), 1, false) {
-			n = 0 // a faulting copy prints the empty string
-			break
-		}
-		if vm.Load8(addr+uint64(n)) == 0 {
-			break
-		}
+	n, ok := strLen(ctx, addr, printfBinBytes-s.bin-1)
+	if !ok {
+		n = 0 // a faulting copy prints the empty string
 	}
 	if s.bin < printfBinBytes {
 		s.bin += n + 1

@@ -1,6 +1,8 @@
 package helpers
 
 import (
+	"bytes"
+
 	"github.com/bpfhost/bpfhost/maps"
 	"github.com/bpfhost/bpfhost/vm"
 )
@@ -9,17 +11,34 @@ import (
 // every byte in checked mode; ok is false (and the run aborted) for an
 // unreadable byte, or false with no abort when no NUL comes within max bytes.
 func cString(ctx *vm.Context, fn int32, arg string, addr uint64, max int) (s []byte, ok bool) {
-	for n := 0; n < max; n++ {
-		if ctx.Prog.Checked && !ctx.Check(addr+uint64(n), 1, false) {
+	if ctx.Prog.Checked {
+		n, ok := strLen(ctx, addr, max)
+		if !ok {
 			ctx.Abort("helper bpf_%s: %s %#x is not readable program memory at byte %d", name(fn), arg, addr, n)
 			return nil, false
 		}
-		if vm.Load8(addr+uint64(n)) == 0 {
-			return vm.Bytes(addr, n), true
+		if n == max {
+			return nil, false
 		}
+		return vm.Bytes(addr, n), true
+	}
+	// A verified program's string is readable up to its NUL. Scan a page
+	// at a time: IndexByte may read around the bytes it is given, but
+	// never outside their page, and a page holding a readable byte is
+	// mapped whole.
+	for n := 0; n < max; {
+		a := addr + uint64(n)
+		chunk := min(max-n, int(minPage-a%minPage))
+		if i := bytes.IndexByte(vm.Bytes(a, chunk), 0); i >= 0 {
+			return vm.Bytes(addr, n+i), true
+		}
+		n += chunk
 	}
 	return nil, false
 }
+
+// minPage is the smallest page size of the supported platforms.
+const minPage = 4096
 
 // tracePrintk is bpf_trace_printk(fmt, fmt_size, arg1, arg2, arg3). The
 // message goes to ctx.Trace as one line (a newline is added when the format
