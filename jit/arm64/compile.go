@@ -107,6 +107,7 @@ type compiler struct {
 	// (for the inline routes' basic-block reasoning).
 	second, target []bool
 	inlined        int
+	ml             mapLookups // native bpf_map_lookup_elem routes (maplookup.go)
 }
 
 // useLSE selects LSE atomics; tests switch it to exercise the LL/SC loops.
@@ -224,6 +225,7 @@ func (c *compiler) compile() error {
 	c.movImm(true, tmp1, jit.FaultFallOff)
 	c.branchTo(b(0), c.stub(stubFault), fixB)
 	c.stubs()
+	c.mapLookupRoutines()
 	return nil
 }
 
