@@ -174,6 +174,9 @@ func (s *state) loop(x *Executable, fp uint64, sp uintptr) (uint64, error) {
 			// jump target stored in Resume.
 			runtime.Gosched()
 		case ExitHelper, ExitTailCall:
+			if s.callHelper(x) {
+				break
+			}
 			nx, ie, err := s.helper(x)
 			if err != nil {
 				return 0, err
@@ -206,22 +209,40 @@ func (s *state) loop(x *Executable, fp uint64, sp uintptr) (uint64, error) {
 	}
 }
 
-// helper calls the helper of a helper exit and reports a tail call: the
-// target's native code, or its interpreter executable when the JIT cannot
-// compile it.
+// callHelper calls the helper of a helper exit (of an ExitHelper or
+// ExitTailCall exit: both call it) and reports whether the run simply
+// continues: no error, no tail call. Otherwise helper sorts it out. This
+// is the common path of every helper exit, kept short.
+func (s *state) callHelper(x *Executable) bool {
+	f := &s.f
+	num := f.Arg
+	if num >= vm.MaxHelpers {
+		return false
+	}
+	h := x.helpers[num]
+	if h == nil {
+		return false
+	}
+	if s.exe != x {
+		s.exe = x
+	}
+	s.curFP, s.curSP = f.Regs[10], f.NativeSP
+	ctx := s.ctx
+	f.Regs[0] = h(ctx, f.Regs[1], f.Regs[2], f.Regs[3], f.Regs[4], f.Regs[5])
+	return s.err == nil && ctx.Err() == nil && ctx.TailCall == nil
+}
+
+// helper handles what callHelper left: an unknown helper, a failed
+// helper or callback, or a tail call, which it reports: the target's
+// native code, or its interpreter executable when the JIT cannot compile
+// it.
 func (s *state) helper(x *Executable) (*Executable, vm.Executable, error) {
 	f := &s.f
 	ctx := s.ctx
 	num, pc := f.Arg, int(f.Arg2)
-	var h vm.Helper
-	if num < vm.MaxHelpers {
-		h = x.helpers[num]
-	}
-	if h == nil {
+	if num >= vm.MaxHelpers || x.helpers[num] == nil {
 		return nil, nil, fmt.Errorf("%w: instruction %d: call to unknown helper %d (not available to %s programs)", vm.ErrAborted, pc, num, x.prog.Type)
 	}
-	s.exe, s.curFP, s.curSP = x, f.Regs[10], f.NativeSP
-	f.Regs[0] = h(ctx, f.Regs[1], f.Regs[2], f.Regs[3], f.Regs[4], f.Regs[5])
 	if s.err != nil {
 		return nil, nil, s.err
 	}
