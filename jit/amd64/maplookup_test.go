@@ -474,26 +474,57 @@ func TestLookupConcurrentWriters(t *testing.T) {
 	t.Logf("%d of %d stable lookups missed", misses.Load(), total)
 }
 
-// TestLookupRealMaps: lookups in maps that have no native route yet
-// (RouteNone) take the Go helper and return what it returns.
+// TestLookupRealMaps: lookups in the maps package's own maps take their
+// native routes (the test's Go helper would mark a fallback) and return
+// exactly what the map's Go lookup returns, for every type with a route,
+// hits and misses, keys of several sizes, on two CPUs.
 func TestLookupRealMaps(t *testing.T) {
-	r := newLookupRunner(t, 1)
-	r.tab = helpers.Generic()
-	m, err := maps.New(maps.Spec{Type: maps.Hash, KeySize: 4, ValueSize: 8, MaxEntries: 4}, maps.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := maps.Register(m)
-	defer maps.Unregister(id)
-	k := keyOf(4, 1)
-	if err := m.Update(k, make([]byte, 8), 0); err != nil {
-		t.Fatal(err)
-	}
-	want := uint64(m.LookupElem(k, 0))
-	if got := r.lookup(k, vm.MapHandle(id), 0, false); got != want || want == 0 {
-		t.Fatalf("got %#x, want %#x", got, want)
-	}
-	if got := r.lookup(keyOf(4, 2), vm.MapHandle(id), 0, false); got != 0 {
-		t.Fatalf("absent key: got %#x, want 0", got)
+	r := newLookupRunner(t, 2)
+	for _, spec := range []maps.Spec{
+		{Type: maps.Array, KeySize: 4, ValueSize: 12, MaxEntries: 4},
+		{Type: maps.PerCPUArray, KeySize: 4, ValueSize: 12, MaxEntries: 4},
+		{Type: maps.Hash, KeySize: 4, ValueSize: 8, MaxEntries: 8},
+		{Type: maps.Hash, KeySize: 11, ValueSize: 8, MaxEntries: 8},
+		{Type: maps.Hash, KeySize: 40, ValueSize: 8, MaxEntries: 8},
+		{Type: maps.PerCPUHash, KeySize: 7, ValueSize: 24, MaxEntries: 8},
+		{Type: maps.LRUHash, KeySize: 16, ValueSize: 8, MaxEntries: 8},
+		{Type: maps.LRUCPUHash, KeySize: 3, ValueSize: 8, MaxEntries: 8},
+	} {
+		m, err := maps.New(spec, maps.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := maps.Register(m)
+		defer maps.Unregister(id)
+		if _, ok := maps.NativeDescOf(m); !ok {
+			t.Logf("%v: no native route yet", spec.Type)
+			continue
+		}
+		vs := int(spec.ValueSize)
+		if spec.Type.PerCPU() {
+			vs = ((vs + 7) &^ 7) * maps.PossibleCPUs()
+		}
+		n := int(spec.KeySize)
+		for i := 0; i < 3; i++ {
+			k := keyOf(n, byte(i))
+			if n == 4 {
+				k = binary.LittleEndian.AppendUint32(nil, uint32(i))
+			}
+			if err := m.Update(k, make([]byte, vs), 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := 0; i < 5; i++ {
+			k := keyOf(n, byte(i))
+			if n == 4 {
+				k = binary.LittleEndian.AppendUint32(nil, uint32(i*3))
+			}
+			for cpu := 0; cpu < 2; cpu++ {
+				want := uint64(m.LookupElem(k, cpu))
+				if got := r.lookup(k, vm.MapHandle(id), cpu, true); got != want {
+					t.Errorf("%v, key size %d, key %d, CPU %d: got %#x, want %#x", spec.Type, n, i, cpu, got, want)
+				}
+			}
+		}
 	}
 }
