@@ -122,6 +122,12 @@ type Executable struct {
 	// Absolute addresses of the stubs.
 	base, prologue, run, call, start, callback uintptr
 
+	// tail is the tail table of the executable's Options and program type
+	// (nil: not reachable by native tail calls); pubID the program ID it
+	// was last published (or tried) under there.
+	tail  *tailTable
+	pubID atomic.Uint32
+
 	// states caches the per-CPU run state by CPU ID (see stateFor).
 	states [stateCacheSize]atomic.Pointer[state]
 }
@@ -147,5 +153,7 @@ func load(p *vm.Program, code *Code, opts Options) (*Executable, error) {
 	// The code lives as long as the executable: a run holds x, so the
 	// region cannot be unmapped under running code.
 	runtime.AddCleanup(x, func(m *execmem.Region) { m.Free() }, mem)
+	x.tail = tailTableFor(opts, p.Type)
+	publishTail(x)
 	return x, nil
 }

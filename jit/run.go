@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"unsafe"
 
+	"github.com/bpfhost/bpfhost/helpers"
 	"github.com/bpfhost/bpfhost/internal/offheap"
 	"github.com/bpfhost/bpfhost/interp"
 	"github.com/bpfhost/bpfhost/vm"
@@ -40,6 +41,8 @@ type state struct {
 	// the program's compiled cache is a synchronised map lookup.
 	tailProg *vm.Program
 	tailExe  *Executable
+	// tab is the tail table of the current run (nil: Go route only).
+	tab *tailTable
 }
 
 type stateKey struct{}
@@ -47,18 +50,19 @@ type stateKey struct{}
 func stateFor(cpu *vm.CPU) (*state, error) {
 	var allocErr error
 	s := cpu.Scratch(stateKey{}, func() any {
-		blk, err := offheap.Alloc(NativeStackBytes)
+		blk, err := offheap.Alloc(NativeStackBytes + tailWordBytes)
 		if err != nil {
 			allocErr = err
 			return (*state)(nil)
 		}
 		s := &state{stack: blk, cpu: cpu}
-		s.f.NativeStack = blk.Addr() + uintptr(blk.Len())
+		s.f.NativeStack = blk.Addr() + NativeStackBytes
 		s.f.CPU = uint64(cpu.ID)
 		seedRand(&s.f.Rand, cpu.ID)
 		s.callFn = s.call
 		// The native stack is freed with the state when the CPU goes.
 		runtime.AddCleanup(s, func(b *offheap.Block) { b.Free() }, blk)
+		registerTailState(s)
 		return s
 	}).(*state)
 	if s == nil {
@@ -96,7 +100,10 @@ func (x *Executable) Run(ctx *vm.Context, r1, r2 uint64) (uint64, error) {
 		return 0, err
 	}
 	s.begin(ctx)
-	return s.run(x, r1, r2)
+	s.tailBegin(x)
+	r0, err := s.run(x, r1, r2)
+	s.tailEnd()
+	return r0, err
 }
 
 // Repeat runs the program n times on ctx as n calls of Run would, with
@@ -111,13 +118,16 @@ func (x *Executable) Repeat(ctx *vm.Context, r1, r2 uint64, n uint32) (uint64, u
 		return 0, 0, err
 	}
 	s.begin(ctx)
+	s.tailBegin(x)
 	prog := ctx.Prog
 	var ret uint64
 	for i := uint32(0); i < n; i++ {
 		if i > 0 {
 			ctx.Rerun(prog)
 		}
-		if ret, err = s.run(x, r1, r2); err != nil {
+		ret, err = s.run(x, r1, r2)
+		s.tailEnd()
+		if err != nil {
 			return ret, i + 1, err
 		}
 	}
@@ -164,7 +174,17 @@ func (s *state) run(x *Executable, r1, r2 uint64) (uint64, error) {
 func (s *state) loop(x *Executable, fp uint64, sp uintptr) (uint64, error) {
 	f := &s.f
 	ctx := s.ctx
+	// cur is the tail word naming the code that runs (0: x's own).
+	var cur uint64
 	for {
+		if w := *s.tailWord(); w != cur {
+			// A native tail call: hold and dispatch for the target.
+			nx, err := s.tailResolve(w)
+			if err != nil {
+				return 0, err
+			}
+			x, cur = nx, w
+		}
 		switch f.Exit {
 		case ExitReturn:
 			return f.Regs[0], nil
@@ -193,7 +213,8 @@ func (s *state) loop(x *Executable, fp uint64, sp uintptr) (uint64, error) {
 			}
 			if nx != nil {
 				// The target replaces the whole call chain of this exec.
-				x = nx
+				x, cur = nx, 0
+				*s.tailWord() = 0
 				f.Regs[10] = fp
 				f.NativeSP = sp
 				f.Resume = x.start
@@ -228,7 +249,11 @@ func (s *state) callHelper(x *Executable) bool {
 	}
 	s.curFP, s.curSP = f.Regs[10], f.NativeSP
 	ctx := s.ctx
-	f.Regs[0] = h(ctx, f.Regs[1], f.Regs[2], f.Regs[3], f.Regs[4], f.Regs[5])
+	if num == helpers.FnTailCall {
+		s.goTailCall(h)
+	} else {
+		f.Regs[0] = h(ctx, f.Regs[1], f.Regs[2], f.Regs[3], f.Regs[4], f.Regs[5])
+	}
 	return s.err == nil && ctx.Err() == nil && ctx.TailCall == nil
 }
 
@@ -259,12 +284,15 @@ func (s *state) helper(x *Executable) (*Executable, vm.Executable, error) {
 		return nil, nil, fmt.Errorf("%w: instruction %d: more than %d tail calls", vm.ErrAborted, pc, vm.MaxTailCalls)
 	}
 	if next == s.tailProg && s.tailExe.opts == x.opts {
+		publishTail(s.tailExe)
 		return s.tailExe, nil, nil
 	}
 	e := engine{opts: x.opts}
 	nx, err := e.prepare(next)
 	if err == nil {
 		s.tailProg, s.tailExe = next, nx
+		// Later tail calls to next can stay native.
+		publishTail(nx)
 		return nx, nil, nil
 	}
 	ie, ierr := interp.New().Prepare(next)
@@ -300,11 +328,13 @@ func (s *state) call(pc int, r1, r2, r3, r4, r5 uint64) (uint64, error) {
 	f.Arg = uint64(x.base) + uint64(x.code.Offsets[pc])
 	// The call entry zeroes the other registers and, when the callback
 	// returns without leaving native code, stores only r0.
+	tsaved := s.tailEnterCallback(fp-vm.StackSize, sp)
 	enter(x.call, f)
 	ret, err := f.Regs[0], error(nil)
 	if f.Exit != ExitReturn {
 		ret, err = s.loop(x, fp-vm.StackSize, sp)
 	}
+	s.tailLeaveCallback(tsaved)
 	f.Regs, f.Resume, f.NativeSP = saved, resume, sp
 	s.exe, s.curFP, s.curSP = x, fp, sp
 	if err != nil {

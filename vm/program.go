@@ -194,12 +194,16 @@ func RegisterProgramWithID(p *Program, id uint32) error {
 // UnregisterProgram removes p from the registry.
 func UnregisterProgram(p *Program) {
 	programs.Lock()
-	defer programs.Unlock()
-	if programs.byID[p.ID()] == p {
+	removed := programs.byID[p.ID()] == p
+	if removed {
 		delete(programs.byID, p.ID())
 	}
 	if s := &progDirect[p.ID()%progDirectSlots]; s.Load() == p {
 		s.Store(nil)
+	}
+	programs.Unlock()
+	if removed {
+		runUnregisterHooks(p)
 	}
 }
 

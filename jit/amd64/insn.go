@@ -241,6 +241,9 @@ func (c *compiler) call(pc int, ins isa.Instruction) error {
 		if ins.Imm < 0 || ins.Imm >= vm.MaxHelpers {
 			return fmt.Errorf("helper number %d is out of range", ins.Imm)
 		}
+		if !c.opts.NoInline && c.tailCall(pc, ins.Imm) {
+			return nil
+		}
 		if !c.opts.NoInline && c.nativeHelper(pc, ins.Imm) {
 			return nil
 		}
