@@ -323,7 +323,7 @@ func (m *Map) Update(key, value any, flags MapUpdateFlags) error {
 	if err != nil {
 		return fmt.Errorf("update of %s: %w", m.spec.Name, err)
 	}
-	if err := m.m.Update(k, v, uint64(flags)); err != nil {
+	if err := m.update(k, v, uint64(flags)); err != nil {
 		return fmt.Errorf("update of %s: %w", m.spec.Name, err)
 	}
 	return nil

@@ -189,7 +189,8 @@ func (s *storage) metaAddr() uintptr { return uintptr(unsafe.Pointer(unsafe.Slic
 //     runs in progress), so a map a descriptor address was compiled into
 //     (NativeDescOf) outlives the code.
 //   - Inner maps are reached through the global table by ID. An inner map
-//     stays alive while its outer map does (ebpf's holdInner), and the
+//     stays alive while its outer map does (ebpf's holdInner for a
+//     collection's contents, mapObj.update for user-space updates), and the
 //     outer map while a program naming it is loaded; the last reference
 //     unregisters the map and only then calls Close.
 //   - Close retires the descriptor (RouteNone, ID 0, table entry cleared)
