@@ -116,11 +116,18 @@ func (m *hashMap) find(key []byte) (uint32, bool) {
 	x := &m.idx
 	h := x.hash(key)
 	b := h & x.mask
+	// Slots are addressed from the block's base as native code does (the
+	// bounds are guaranteed by n < MaxEntries, which the link loads check).
+	slots := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.st.meta)), storageHeader)
 	for tries := 0; tries < NativeMaxRestarts; tries++ {
 		n := atomic.LoadUint32(&x.buckets[b])
 		for steps := uint32(0); n&NativeChainEnd == 0 && steps <= m.spec.MaxEntries; steps++ {
-			if atomic.LoadUint32(&x.hashes[n]) == h && atomic.LoadUint32(m.state(n)) == slotUsed && string(m.keyAt(n)) == string(key) {
-				return n, true
+			if atomic.LoadUint32(&x.hashes[n]) == h {
+				slot := unsafe.Add(slots, uintptr(n)*uintptr(m.slotSize))
+				if atomic.LoadUint32((*uint32)(slot)) == slotUsed &&
+					string(unsafe.Slice((*byte)(unsafe.Add(slot, slotHdr)), len(key))) == string(key) {
+					return n, true
+				}
 			}
 			n = atomic.LoadUint32(&x.next[n])
 		}
