@@ -37,7 +37,7 @@ func (c *compiler) hashBody(route uint32, ks int, d *maps.NativeDesc, miss, slow
 	//	b.ne next                   // not in use
 	//	madd x10, x12, x15, x10     // the slot's key
 	//	(compare the key at x2 with the key at x10; b.ne next)
-	//	b    hit
+	//	(hit: hashHit, which returns)
 	// next:
 	//	ldr  x10, [x9, #Next]
 	//	ldr  w12, [x10, x12, lsl #2]
@@ -51,7 +51,7 @@ func (c *compiler) hashBody(route uint32, ks int, d *maps.NativeDesc, miss, slow
 	//	subs w8, w8, #1
 	//	b.ne restart
 	//	b    slow
-	restart, step, next, end, hit := c.newLabel(), c.newLabel(), c.newLabel(), c.newLabel(), c.newLabel()
+	restart, step, next, end := c.newLabel(), c.newLabel(), c.newLabel(), c.newLabel()
 	c.emit(
 		ldstScaled(2, opcLoad, mlB, mlDesc, maps.NativeOffBucketMask),
 		andReg(false, mlB, mlH, mlB),
@@ -86,7 +86,7 @@ func (c *compiler) hashBody(route uint32, ks int, d *maps.NativeDesc, miss, slow
 	c.branchTo(bcond(CondNE, 0), next, fixCond)
 	c.emit(madd(true, mlT0, mlN, mlT2, mlT0))
 	c.compareKey(ks, next)
-	c.branchTo(b(0), hit, fixB)
+	c.hashHit(route, slow, ks > 0)
 	c.place(next)
 	c.emit(
 		ldstScaled(3, opcLoad, mlT0, mlDesc, maps.NativeOffNext),
@@ -107,13 +107,18 @@ func (c *compiler) hashBody(route uint32, ks int, d *maps.NativeDesc, miss, slow
 	c.branchTo(bcond(CondNE, 0), restart, fixCond)
 	c.branchTo(b(0), slow, fixB)
 
-	c.place(hit)
+}
+
+// hashHit finishes a hit on slot x12: the LRU referenced word, then the
+// value address and valueTail (which returns). stateLive says x14 still
+// holds the slot's state address (the unrolled compare keeps it).
+func (c *compiler) hashHit(route uint32, slow int, stateLive bool) {
 	r0 := regMap[0]
 	if route == maps.RouteLRUHash || route == maps.RouteLRUPerCPUHash {
 		// The kernel's bpf_lru_node_set_ref: set the referenced word
 		// only when it is clear (no store, so no cache-line
 		// ping-pong, on the common path).
-		//	ldr  x14, [x9, #State]
+		//	ldr  x14, [x9, #State]      (unless stateLive)
 		//	ldr  x15, [x9, #SlotStride]
 		//	madd x14, x12, x15, x14
 		//	ldr  w16, [x14, #4]
@@ -121,10 +126,14 @@ func (c *compiler) hashBody(route uint32, ks int, d *maps.NativeDesc, miss, slow
 		//	mov  w16, #1
 		//	str  w16, [x14, #4]
 		// 1:
+		if !stateLive {
+			c.emit(
+				ldstScaled(3, opcLoad, mlT1, mlDesc, maps.NativeOffState),
+				ldstScaled(3, opcLoad, mlT2, mlDesc, maps.NativeOffSlotStride),
+				madd(true, mlT1, mlN, mlT2, mlT1),
+			)
+		}
 		c.emit(
-			ldstScaled(3, opcLoad, mlT1, mlDesc, maps.NativeOffState),
-			ldstScaled(3, opcLoad, mlT2, mlDesc, maps.NativeOffSlotStride),
-			madd(true, mlT1, mlN, mlT2, mlT1),
 			ldstScaled(2, opcLoad, mlT3, mlT1, 4),
 			cbnz(false, mlT3, 3),
 			movz(false, mlT3, 1, 0),
