@@ -30,14 +30,22 @@ type lpmTrie struct {
 	freeSlots []uint32
 
 	root      atomic.Int32
-	nPrefix   []uint32
-	nChild    [][2]int32
-	nSlot     []int32  // entry slot of a real node, -1 for an intermediate node
+	nodes     []lpmNode
 	nData     []uint64 // dataWords big-endian words per node, zero past dataSize
 	freeNodes []int32
 }
 
 const noNode = -1
+
+// lpmNode is one trie node: its prefix length, its entry slot (-1 for an
+// intermediate node) and its children (noNode when absent), together in
+// 16 bytes so that a walk touches one cache line per node. Its data is in
+// nData.
+type lpmNode struct {
+	prefix uint32
+	slot   int32
+	child  [2]int32
+}
 
 func newLPM(b base, opts Options, reopen bool) (*lpmTrie, error) {
 	n := uint64(b.spec.MaxEntries)
@@ -59,9 +67,7 @@ func newLPM(b base, opts Options, reopen bool) (*lpmTrie, error) {
 	}
 	m.st, m.exported = st, n*m.elem
 	nodes := 2 * n
-	m.nPrefix = make([]uint32, nodes)
-	m.nChild = make([][2]int32, nodes)
-	m.nSlot = make([]int32, nodes)
+	m.nodes = make([]lpmNode, nodes)
 	m.nData = make([]uint64, nodes*m.dataWords)
 	m.freeNodes = make([]int32, 0, nodes)
 	for i := nodes; i > 0; i-- {
@@ -168,7 +174,7 @@ func (m *lpmTrie) NextKey(key, next []byte) error {
 	if !ok || n == noNode {
 		return ENOENT // the end of every walk: bare, so walks never allocate
 	}
-	binary.NativeEndian.PutUint32(next, m.nPrefix[n])
+	binary.NativeEndian.PutUint32(next, m.nodes[n].prefix)
 	m.putData(n, next[4:])
 	return nil
 }

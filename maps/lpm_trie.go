@@ -13,8 +13,8 @@ import (
 // at all: they read the trie optimistically under the sequence counter seq,
 // as the kernel's readers walk it under RCU.
 //
-// Every trie field a lock-free reader loads (root, nPrefix, nChild, nSlot,
-// nData) is loaded and stored atomically, so a reader that races with a
+// Every trie field a lock-free reader loads (root, the nodes' prefix,
+// slot and children, nData) is loaded and stored atomically, so a reader that races with a
 // writer sees whole values (valid node indices, prefixes at most maxPrefix)
 // and the race detector sees no data race; whether what it saw was one
 // consistent trie is what the sequence check decides.
@@ -75,13 +75,8 @@ func (m *lpmTrie) putData(n int32, out []byte) {
 	}
 }
 
-func (m *lpmTrie) prefixOf(n int32) uint32 { return atomic.LoadUint32(&m.nPrefix[n]) }
-func (m *lpmTrie) slotOf(n int32) int32    { return atomic.LoadInt32(&m.nSlot[n]) }
-func (m *lpmTrie) child(n int32, b int) int32 {
-	return atomic.LoadInt32(&m.nChild[n][b])
-}
-func (m *lpmTrie) setChild(n int32, b int, c int32) { atomic.StoreInt32(&m.nChild[n][b], c) }
-func (m *lpmTrie) setSlot(n, s int32)               { atomic.StoreInt32(&m.nSlot[n], s) }
+func (m *lpmTrie) setChild(n int32, b int, c int32) { atomic.StoreInt32(&m.nodes[n].child[b], c) }
+func (m *lpmTrie) setSlot(n, s int32)               { atomic.StoreInt32(&m.nodes[n].slot, s) }
 
 // beginWrite and endWrite bracket every change to the trie: the counter is
 // odd while a change is under way, and differs afterwards, so a reader
@@ -92,7 +87,7 @@ func (m *lpmTrie) endWrite()   { m.seq.Add(1) }
 // prefixMatch is the kernel's longest_prefix_match: how many leading bits
 // of node n and of data agree, up to the shorter of the two prefixes.
 func (m *lpmTrie) prefixMatch(n int32, data []byte, prefix uint32) uint32 {
-	limit := min(m.prefixOf(n), prefix)
+	limit := min(m.nodes[n].prefix, prefix)
 	var match uint32
 	for i := uint32(0); match < limit; i++ {
 		if x := m.word(n, i) ^ keyWord(data, i); x != 0 {
@@ -107,7 +102,7 @@ func (m *lpmTrie) prefixMatch(n int32, data []byte, prefix uint32) uint32 {
 func (m *lpmTrie) newNode(key []byte, prefix uint32, slot int32) int32 {
 	n := m.freeNodes[len(m.freeNodes)-1]
 	m.freeNodes = m.freeNodes[:len(m.freeNodes)-1]
-	atomic.StoreUint32(&m.nPrefix[n], prefix)
+	atomic.StoreUint32(&m.nodes[n].prefix, prefix)
 	m.setSlot(n, slot)
 	m.setChild(n, 0, noNode)
 	m.setChild(n, 1, noNode)
@@ -124,6 +119,14 @@ func (m *lpmTrie) newNodeFrom(src int32, prefix uint32, slot int32) int32 {
 
 func (m *lpmTrie) freeNode(n int32) { m.freeNodes = append(m.freeNodes, n) }
 
+// lpmKeyWords is how many words of key data lookup keeps in registers or
+// on the stack (32 bytes: IPv4 and IPv6 keys); longer keys use
+// lpmMaxWords.
+const (
+	lpmKeyWords = 4
+	lpmMaxWords = 32 // the kernel's LPM_DATA_SIZE_MAX of 256 bytes
+)
+
 // lookup returns the slot of the longest prefix matching key, or -1; ok
 // is false when the walk met something no consistent trie holds (a path
 // longer than maxPrefix+1 nodes), which only a racing writer can cause.
@@ -132,25 +135,58 @@ func (m *lpmTrie) lookup(key []byte) (slot int32, ok bool) {
 	if prefix > m.maxPrefix {
 		return -1, true // the kernel refuses such lookups outright
 	}
+	if m.dataWords <= lpmKeyWords {
+		var kw [lpmKeyWords]uint64
+		for i := range uint32(m.dataWords) {
+			kw[i] = keyWord(data, i)
+		}
+		return m.walk(prefix, kw[:m.dataWords])
+	}
+	var kw [lpmMaxWords]uint64
+	for i := range uint32(min(m.dataWords, lpmMaxWords)) {
+		kw[i] = keyWord(data, i)
+	}
+	return m.walk(prefix, kw[:min(m.dataWords, lpmMaxWords)])
+}
+
+// walk is lookup's trie walk over the key data as words (keyWord).
+func (m *lpmTrie) walk(prefix uint32, kw []uint64) (slot int32, ok bool) {
 	found := int32(-1)
 	steps := m.maxPrefix + 1 // prefixes grow strictly along a path
+	nodes := m.nodes
 	for n := m.root.Load(); n != noNode; {
-		if steps == 0 {
+		if steps == 0 || uint(n) >= uint(len(nodes)) {
 			return -1, false
 		}
 		steps--
-		match := m.prefixMatch(n, data, prefix)
-		if match == m.maxPrefix {
-			return m.slotOf(n), true
+		nd := &nodes[n]
+		np := atomic.LoadUint32(&nd.prefix)
+		// The kernel's longest_prefix_match, a word at a time.
+		limit := min(np, prefix)
+		var match uint32
+		base := uint64(n) * m.dataWords
+		for i := 0; match < limit && i < len(kw); i++ {
+			if x := atomic.LoadUint64(&m.nData[base+uint64(i)]) ^ kw[i]; x != 0 {
+				match += uint32(bits.LeadingZeros64(x))
+				break
+			}
+			match += 64
 		}
-		np := m.prefixOf(n)
+		match = min(match, limit)
+		if match == m.maxPrefix {
+			return atomic.LoadInt32(&nd.slot), true
+		}
 		if match < np {
 			break
 		}
-		if s := m.slotOf(n); s >= 0 {
+		if s := atomic.LoadInt32(&nd.slot); s >= 0 {
 			found = s
 		}
-		n = m.child(n, keyBit(data, np))
+		if uint64(np/64) >= uint64(len(kw)) {
+			return -1, false // np < maxPrefix in a consistent trie
+		}
+		bit := kw[np/64] >> (63 - np%64) & 1
+		n = atomic.LoadInt32(&nd.child[bit])
 	}
 	return found, true
 }
@@ -195,11 +231,11 @@ func (m *lpmTrie) update(key, value []byte, flags uint64) error {
 	var match uint32
 	for n != noNode {
 		match = m.prefixMatch(n, data, prefix)
-		if m.nPrefix[n] != match || m.nPrefix[n] == prefix || m.nPrefix[n] == m.maxPrefix {
+		if m.nodes[n].prefix != match || m.nodes[n].prefix == prefix || m.nodes[n].prefix == m.maxPrefix {
 			break
 		}
-		parent, bit = n, extractBit(data, m.nPrefix[n])
-		n = m.nChild[n][bit]
+		parent, bit = n, extractBit(data, m.nodes[n].prefix)
+		n = m.nodes[n].child[bit]
 	}
 	set := func(x int32) {
 		if parent == noNode {
@@ -208,12 +244,12 @@ func (m *lpmTrie) update(key, value []byte, flags uint64) error {
 			m.setChild(parent, bit, x)
 		}
 	}
-	if n != noNode && m.nPrefix[n] == match && m.nSlot[n] >= 0 {
+	if n != noNode && m.nodes[n].prefix == match && m.nodes[n].slot >= 0 {
 		// Exact match of an entry: replace it in place.
 		if flags == UpdateNoExist {
 			return EEXIST
 		}
-		s := uint32(m.nSlot[n])
+		s := uint32(m.nodes[n].slot)
 		copy(m.keyAt(s), key)
 		m.setData(n, data)
 		copy(m.value(s), value)
@@ -234,7 +270,7 @@ func (m *lpmTrie) update(key, value []byte, flags uint64) error {
 	switch {
 	case n == noNode:
 		set(m.newNode(data, prefix, int32(s)))
-	case m.nPrefix[n] == match:
+	case m.nodes[n].prefix == match:
 		// An intermediate node with exactly this prefix becomes the entry.
 		m.setSlot(n, int32(s))
 		m.setData(n, data)
@@ -286,28 +322,28 @@ func (m *lpmTrie) remove(key []byte) error {
 	var match uint32
 	for n != noNode {
 		match = m.prefixMatch(n, data, prefix)
-		if m.nPrefix[n] != match || m.nPrefix[n] == prefix {
+		if m.nodes[n].prefix != match || m.nodes[n].prefix == prefix {
 			break
 		}
 		grand, pbit = parent, bit
-		parent, bit = n, extractBit(data, m.nPrefix[n])
-		n = m.nChild[n][bit]
+		parent, bit = n, extractBit(data, m.nodes[n].prefix)
+		n = m.nodes[n].child[bit]
 	}
-	if n == noNode || m.nPrefix[n] != prefix || m.nPrefix[n] != match || m.nSlot[n] < 0 {
+	if n == noNode || m.nodes[n].prefix != prefix || m.nodes[n].prefix != match || m.nodes[n].slot < 0 {
 		return ENOENT
 	}
-	s := uint32(m.nSlot[n])
+	s := uint32(m.nodes[n].slot)
 	*m.state(s) = 0
 	m.freeSlots = append(m.freeSlots, s)
 	m.count--
-	c := m.nChild[n]
+	c := m.nodes[n].child
 	if c[0] != noNode && c[1] != noNode {
 		m.setSlot(n, -1) // keep it as an intermediate node
 		return nil
 	}
-	if parent != noNode && m.nSlot[parent] < 0 && c[0] == noNode && c[1] == noNode {
+	if parent != noNode && m.nodes[parent].slot < 0 && c[0] == noNode && c[1] == noNode {
 		// Drop the intermediate parent too, promoting n's sibling.
-		sib := m.nChild[parent][1-bit]
+		sib := m.nodes[parent].child[1-bit]
 		if grand == noNode {
 			m.root.Store(sib)
 		} else {
@@ -341,14 +377,14 @@ func (m *lpmTrie) nextKey(key []byte) (int32, bool) {
 	leftmost := func(n int32) int32 {
 		next := int32(noNode)
 		for n != noNode {
-			if m.nSlot[n] < 0 {
-				n = m.nChild[n][0]
+			if m.nodes[n].slot < 0 {
+				n = m.nodes[n].child[0]
 				continue
 			}
 			next = n
-			n = m.nChild[n][0]
+			n = m.nodes[n].child[0]
 			if n == noNode {
-				n = m.nChild[next][1]
+				n = m.nodes[next].child[1]
 			}
 		}
 		return next
@@ -363,20 +399,20 @@ func (m *lpmTrie) nextKey(key []byte) (int32, bool) {
 	for n != noNode {
 		stack = append(stack, n)
 		match = m.prefixMatch(n, data, prefix)
-		if m.nPrefix[n] != match || m.nPrefix[n] == prefix {
+		if m.nodes[n].prefix != match || m.nodes[n].prefix == prefix {
 			break
 		}
-		n = m.nChild[n][extractBit(data, m.nPrefix[n])]
+		n = m.nodes[n].child[extractBit(data, m.nodes[n].prefix)]
 	}
-	if n == noNode || m.nPrefix[n] != match || m.nSlot[n] < 0 {
+	if n == noNode || m.nodes[n].prefix != match || m.nodes[n].slot < 0 {
 		return leftmost(root), true
 	}
 	for i := len(stack) - 1; i > 0; i-- {
 		node, parent := stack[i], stack[i-1]
-		if m.nChild[parent][0] == node && m.nChild[parent][1] != noNode {
-			return leftmost(m.nChild[parent][1]), true
+		if m.nodes[parent].child[0] == node && m.nodes[parent].child[1] != noNode {
+			return leftmost(m.nodes[parent].child[1]), true
 		}
-		if m.nSlot[parent] >= 0 {
+		if m.nodes[parent].slot >= 0 {
 			return parent, true
 		}
 	}

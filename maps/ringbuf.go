@@ -127,8 +127,13 @@ func (m *ringBuf) Reserve(size uint64, flags uint64) uintptr {
 		return 0
 	}
 	off := prod & m.mask
-	atomic.StoreUint32(u32at(m.st.vals, off+4), uint32(off/ringbufPage))
-	atomic.StoreUint32(u32at(m.st.vals, off), uint32(size)|RingBufBusyBit)
+	// Plain stores: the record lies past the published producer position,
+	// where no consumer looks, and the atomic store of the new position
+	// orders them before it (a release on every architecture), as the
+	// kernel's smp_store_release of producer_pos does. An atomic store
+	// each would cost a full barrier (XCHG on amd64).
+	*u32at(m.st.vals, off+4) = uint32(off / ringbufPage)
+	*u32at(m.st.vals, off) = uint32(size) | RingBufBusyBit
 	atomic.StoreUint64(prodW, newProd)
 	m.prodMu.Unlock()
 	return m.st.valsAddr() + uintptr(off) + RingBufHdrSize
