@@ -91,6 +91,78 @@ func MapLookupAt(p *vm.Program, insns []isa.Instruction, second, target []bool, 
 	return site, true
 }
 
+// LookupShape is what a lookup routine can specialise on: a map's route
+// and key size.
+type LookupShape struct {
+	Route, KeySize uint32
+}
+
+// maxInnerShapes bounds the specialised paths of one lookup routine.
+const maxInnerShapes = 4
+
+// InnerLookupShapes returns the likely shapes of the maps that p's
+// non-constant lookups reach: the inner-map templates of the maps of maps
+// p names (p.Maps and its ld_imm64 handles), hash routes only (array
+// routes are cheap without specialising), at most a few, deduplicated.
+// A back end's lookup routine may try these first with code specialised
+// for them, guarded at run time by desc.Route == Route && desc.KeySize ==
+// KeySize (the template only predicts the inner maps; the guard decides).
+func InnerLookupShapes(p *vm.Program, insns []isa.Instruction, second []bool) []LookupShape {
+	var out []LookupShape
+	add := func(m maps.Map) {
+		if m == nil {
+			return
+		}
+		inner := m.Spec().InnerMap
+		if inner == nil || len(out) == maxInnerShapes {
+			return
+		}
+		s := LookupShape{Route: likelyRoute(inner.Type), KeySize: inner.KeySize}
+		if s.Route < maps.RouteHash || s.Route == maps.RouteArrayOfMaps || s.KeySize == 0 {
+			return
+		}
+		for _, o := range out {
+			if o == s {
+				return
+			}
+		}
+		out = append(out, s)
+	}
+	for _, m := range p.Maps {
+		add(m)
+	}
+	for i, ins := range insns {
+		if ins.Opcode == isa.OpLdImm64 && !second[i] && i+1 < len(insns) {
+			add(vm.MapFromHandle(isa.Imm64(insns, i)))
+		}
+	}
+	return out
+}
+
+// likelyRoute is the route the maps package gives maps of type t (a
+// prediction only: see InnerLookupShapes).
+func likelyRoute(t maps.Type) uint32 {
+	switch t {
+	case maps.Array:
+		return maps.RouteArray
+	case maps.PerCPUArray:
+		return maps.RoutePerCPUArray
+	case maps.Hash:
+		return maps.RouteHash
+	case maps.PerCPUHash:
+		return maps.RoutePerCPUHash
+	case maps.LRUHash:
+		return maps.RouteLRUHash
+	case maps.LRUCPUHash:
+		return maps.RouteLRUPerCPUHash
+	case maps.ArrayOfMaps:
+		return maps.RouteArrayOfMaps
+	case maps.HashOfMaps:
+		return maps.RouteHashOfMaps
+	}
+	return maps.RouteNone
+}
+
 // NativeLookupRoute reports whether route is one that bpf_map_lookup_elem
 // can take natively (every Route* but RouteNone and RouteProgArray).
 func NativeLookupRoute(route uint32) bool {

@@ -61,3 +61,40 @@ func TestMapLookupAt(t *testing.T) {
 		t.Error("NativeLookupRoute: wrong set of routes")
 	}
 }
+
+// TestInnerLookupShapes: the inner templates of the maps of maps a
+// program names, hash routes only, deduplicated.
+func TestInnerLookupShapes(t *testing.T) {
+	hash := maps.Spec{Type: maps.LRUHash, KeySize: 6, ValueSize: 8, MaxEntries: 4}
+	arr := maps.Spec{Type: maps.Array, KeySize: 4, ValueSize: 8, MaxEntries: 4}
+	var ids []uint32
+	for _, s := range []maps.Spec{
+		{Type: maps.HashOfMaps, KeySize: 4, ValueSize: 4, MaxEntries: 2, InnerMap: &hash},
+		{Type: maps.ArrayOfMaps, KeySize: 4, ValueSize: 4, MaxEntries: 2, InnerMap: &hash},
+		{Type: maps.ArrayOfMaps, KeySize: 4, ValueSize: 4, MaxEntries: 2, InnerMap: &arr},
+	} {
+		m, err := maps.New(s, maps.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, maps.Register(m))
+	}
+	defer func() {
+		for _, id := range ids {
+			maps.Unregister(id)
+		}
+	}()
+	var insns []isa.Instruction
+	for _, id := range ids {
+		h := vm.MapHandle(id)
+		insns = append(insns, isa.Instruction{Opcode: isa.OpLdImm64, Dst: isa.R1, Imm: int32(uint32(h))}, isa.Instruction{Imm: int32(uint32(h >> 32))})
+	}
+	second := make([]bool, len(insns))
+	for i := 1; i < len(insns); i += 2 {
+		second[i] = true
+	}
+	got := InnerLookupShapes(&vm.Program{Insns: insns}, insns, second)
+	if want := []LookupShape{{maps.RouteLRUHash, 6}}; len(got) != 1 || got[0] != want[0] {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+}

@@ -212,6 +212,21 @@ func (c *compiler) lookupRoutine() {
 	a.aluRM(aluCmp, false, rdi, regTmp, maps.NativeOffID)
 	c.br(&ne, fail)
 	a.load(4, regAux, regTmp, maps.NativeOffRoute)
+	// First the shapes the program's inner maps are expected to have,
+	// with code specialised for their route and key size.
+	for _, sh := range jit.InnerLookupShapes(c.p, c.insns, c.second) {
+		other := c.newLabel()
+		a.aluRI(aluCmp, false, regAux, int32(sh.Route))
+		c.br(&ne, other)
+		a.cmpMI32(regTmp, maps.NativeOffKeySize, int32(sh.KeySize))
+		c.br(&ne, other)
+		if perCPURoute(sh.Route) {
+			c.cpuCheck(fail)
+		}
+		a.movRR(true, rdi, regTmp)
+		c.routeBody(sh.Route, int(sh.KeySize), done)
+		c.place(other)
+	}
 	routes := []uint32{maps.RouteArray, maps.RoutePerCPUArray, maps.RouteArrayOfMaps,
 		maps.RouteHash, maps.RoutePerCPUHash, maps.RouteLRUHash, maps.RouteLRUPerCPUHash, maps.RouteHashOfMaps}
 	ls := make([]label, len(routes))

@@ -102,3 +102,9 @@ func (a *asm) cmpRM(size int, r, base reg, disp int32) {
 func (a *asm) imulRM(dst, base reg, disp int32) {
 	a.opRM(true, []byte{0x0f, 0xaf}, dst, base, disp, false)
 }
+
+// cmpMI32: flags of the u32 at [base + disp] - imm.
+func (a *asm) cmpMI32(base reg, disp int32, imm int32) {
+	a.opRM(false, []byte{0x81}, 7, base, disp, false)
+	a.imm32(imm)
+}

@@ -54,7 +54,7 @@ func fakeSites(t testing.TB, fakes ...*fakeMap) {
 // the stack below r10 filled with 0xee, so reading past the key changes
 // the result), looks it up and returns r0. The map handle is the
 // constant h, or (dynamic) the run's r1.
-func lookupInsns(key []byte, h uint64, dynamic bool) []isa.Instruction {
+func lookupInsns(key []byte, h uint64, dynamic bool, prefix ...isa.Instruction) []isa.Instruction {
 	var insns []isa.Instruction
 	ld := func(dst uint8, v uint64) {
 		insns = append(insns, isa.Instruction{Opcode: isa.OpLdImm64, Dst: dst, Imm: int32(uint32(v))}, isa.Instruction{Imm: int32(uint32(v >> 32))})
@@ -65,6 +65,7 @@ func lookupInsns(key []byte, h uint64, dynamic bool) []isa.Instruction {
 	}
 	copy(buf, key)
 	insns = append(insns, isa.Instruction{Opcode: isa.ClassALU64 | isa.ALUMov | isa.SrcX, Dst: 6, Src: 1})
+	insns = append(insns, prefix...)
 	for o := 0; o < keyOff; o += 8 {
 		ld(3, binary.LittleEndian.Uint64(buf[o:]))
 		insns = append(insns, isa.Instruction{Opcode: isa.ClassSTX | isa.ModeMEM | isa.SizeDW, Dst: 10, Src: 3, Offset: int16(o - keyOff)})
@@ -85,6 +86,8 @@ type lookupRunner struct {
 	t    testing.TB
 	cpus *vm.CPUs
 	tab  *vm.HelperTable
+	// prefix goes at the start of every program (it must keep r6).
+	prefix []isa.Instruction
 }
 
 func newLookupRunner(t testing.TB, ncpu int) *lookupRunner {
@@ -103,7 +106,7 @@ func newLookupRunner(t testing.TB, ncpu int) *lookupRunner {
 // checks that a constant lookup was compiled inline when inline is set.
 func (r *lookupRunner) prepare(key []byte, h uint64, dynamic, inline bool, opts jit.Options) prepared {
 	r.t.Helper()
-	p := &vm.Program{Name: "lookup", Type: "raw", Insns: lookupInsns(key, h, dynamic), Helpers: r.tab}
+	p := &vm.Program{Name: "lookup", Type: "raw", Insns: lookupInsns(key, h, dynamic, r.prefix...), Helpers: r.tab}
 	x, err := jit.NewWithOptions(opts).Prepare(p)
 	if err != nil {
 		r.t.Fatal(err)
@@ -524,6 +527,58 @@ func TestLookupRealMaps(t *testing.T) {
 				if got := r.lookup(k, vm.MapHandle(id), cpu, true); got != want {
 					t.Errorf("%v, key size %d, key %d, CPU %d: got %#x, want %#x", spec.Type, n, i, cpu, got, want)
 				}
+			}
+		}
+	}
+}
+
+// TestLookupInnerShapes: a program that names a map of maps gets a lookup
+// routine specialised for its inner maps' route and key size; maps of
+// another route or key size reached through a register still take the
+// general path, and all give their Go lookups' results.
+func TestLookupInnerShapes(t *testing.T) {
+	r := newLookupRunner(t, 1)
+	tmpl := maps.Spec{Type: maps.Hash, KeySize: 8, ValueSize: 8, MaxEntries: 8}
+	outer, err := maps.New(maps.Spec{Type: maps.ArrayOfMaps, KeySize: 4, ValueSize: 4, MaxEntries: 2, InnerMap: &tmpl}, maps.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	oid := maps.Register(outer)
+	defer maps.Unregister(oid)
+	r.prefix = []isa.Instruction{{Opcode: isa.OpLdImm64, Dst: 4, Imm: int32(oid)}, {Imm: int32(uint32(vm.MapHandle(oid) >> 32))}}
+	for _, spec := range []maps.Spec{
+		tmpl,
+		{Type: maps.PerCPUHash, KeySize: 8, ValueSize: 8, MaxEntries: 8},
+		{Type: maps.Hash, KeySize: 12, ValueSize: 8, MaxEntries: 8},
+		{Type: maps.Array, KeySize: 4, ValueSize: 8, MaxEntries: 8},
+	} {
+		m, err := maps.New(spec, maps.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := maps.Register(m)
+		defer maps.Unregister(id)
+		vs := 8
+		if spec.Type.PerCPU() {
+			vs *= maps.PossibleCPUs()
+		}
+		n := int(spec.KeySize)
+		key := func(i int) []byte {
+			if spec.Type == maps.Array {
+				return binary.LittleEndian.AppendUint32(nil, uint32(i*5))
+			}
+			return keyOf(n, byte(i))
+		}
+		if err := m.Update(key(1), make([]byte, vs), 0); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 3; i++ {
+			want := uint64(m.LookupElem(key(i), 0))
+			if i == 1 && want == 0 {
+				t.Fatalf("%v: key 1 missing", spec.Type)
+			}
+			if got := r.lookup(key(i), vm.MapHandle(id), 0, false); got != want {
+				t.Errorf("%v, key size %d, key %d: got %#x, want %#x", spec.Type, n, i, got, want)
 			}
 		}
 	}
