@@ -61,9 +61,9 @@ package maps
 // atomics. Hash map lookups take no lock: the key index is the
 // bucket-chained index of native.go in off-heap memory, walked by Go exactly
 // as generated code walks it, and writers (updates, deletes, evictions,
-// under a sync.RWMutex held exclusively) publish with atomic stores in the
-// order the walk relies on; the lock is held shared only by walks of the
-// Go-heap parts (NextKey, Len). LRU lookups mark the element referenced with
+// under a sync.Mutex) publish with atomic stores in the
+// order the walk relies on; the lock also guards walks of the Go-heap
+// parts (NextKey, Len). LRU lookups mark the element referenced with
 // one atomic store, so they do not serialize either. LPM tries guard their
 // Go-heap index with a sync.RWMutex: lookups shared, updates exclusively. Queues and stacks use a mutex; ring buffers a producer
 // mutex (the kernel's spinlock) with atomic positions and record headers so

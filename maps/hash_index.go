@@ -135,8 +135,8 @@ func (m *hashMap) find(key []byte) (uint32, bool) {
 			return 0, false
 		}
 	}
-	m.mu.RLock()
-	defer m.mu.RUnlock()
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	return m.findLocked(key)
 }
 

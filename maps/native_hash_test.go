@@ -273,8 +273,8 @@ func TestNativeReferenceRandomOps(t *testing.T) {
 
 // contains reports whether key is in the map (under the lock).
 func (m *hashMap) contains(key []byte) bool {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	_, ok := m.findLocked(key)
 	return ok
 }
