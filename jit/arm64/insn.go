@@ -445,7 +445,7 @@ func (c *compiler) call(i int, ins isa.Instruction, target func(int64) (int, err
 		if ins.Imm < 0 || ins.Imm >= vm.MaxHelpers {
 			return fmt.Errorf("helper number %d is out of range", ins.Imm)
 		}
-		if c.mapLookup(i, ins.Imm) || c.inlineHelper(i, ins.Imm) {
+		if c.tailCall(i, ins.Imm) || c.mapLookup(i, ins.Imm) || c.inlineHelper(i, ins.Imm) {
 			return nil
 		}
 		c.movImm(true, tmp1, uint64(ins.Imm))
