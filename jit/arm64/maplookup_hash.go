@@ -7,8 +7,9 @@ import (
 // hashBody emits the hash routes (RouteHash, RoutePerCPUHash, RouteLRUHash,
 // RouteLRUPerCPUHash, RouteHashOfMaps): maps.NativeHash of the key at x2,
 // then the bounded bucket walk of maps/native.go, then valueTail. ks is the
-// key size when it is a compile-time constant (unrolled hash and compare;
-// d is then the map's descriptor), 0 to read it from the descriptor.
+// key size when it is a compile-time constant (unrolled hash and compare),
+// 0 to read it from the descriptor; d is the map's descriptor when the map
+// itself is constant (its seed is then folded in), else nil.
 // Restarts that run out take the helper exit: Go, under the map's lock,
 // has the last word.
 func (c *compiler) hashBody(route uint32, ks int, d *maps.NativeDesc, miss, slow int) {
@@ -158,7 +159,15 @@ func (c *compiler) hashHit(route uint32, slow int, stateLive bool) {
 func (c *compiler) hashKey(ks int, d *maps.NativeDesc) {
 	key := regMap[2]
 	if ks > 0 {
-		c.loadConst(mlH, d.Seed^uint64(ks)*hashK1)
+		if d != nil {
+			c.loadConst(mlH, d.Seed^uint64(ks)*hashK1)
+		} else {
+			// A shape (route and key size) known, the map not: the
+			// seed comes from the descriptor.
+			c.emit(ldstScaled(3, opcLoad, mlH, mlDesc, maps.NativeOffSeed))
+			c.loadConst(mlK, uint64(ks)*hashK1)
+			c.emit(eorReg(true, mlH, mlH, mlK))
+		}
 		c.loadConst(mlK, hashK2)
 		o := int32(0)
 		for ; int(o)+8 <= ks; o += 8 {

@@ -90,6 +90,36 @@ func (c *compiler) dynRoutine() {
 	c.branchTo(bcond(CondNE, 0), slow, fixCond)
 	c.emit(subsImm(false, XZR, mlN, maps.RouteHashOfMaps))
 	c.branchTo(bcond(CondHI, 0), slow, fixCond)
+	// The shapes the program's maps of maps predict for their inner
+	// maps first, with unrolled hash and compare, each guarded by the
+	// descriptor's route and key size:
+	//	cmp  w12, #route
+	//	b.ne 1f
+	//	ldr  w10, [x9, #KeySize]
+	//	cmp  w10, #key_size
+	//	b.ne 1f
+	//	(hash route for this key size)
+	// 1:
+	for _, s := range jit.InnerLookupShapes(c.prog, c.insns, c.second) {
+		if s.KeySize > maxUnrolledKey || !jit.NativeLookupRoute(s.Route) {
+			continue
+		}
+		other := c.newLabel()
+		c.emit(subsImm(false, XZR, mlN, s.Route))
+		c.branchTo(bcond(CondNE, 0), other, fixCond)
+		c.emit(
+			ldstScaled(2, opcLoad, mlT0, mlDesc, maps.NativeOffKeySize),
+			subsImm(false, XZR, mlT0, s.KeySize),
+		)
+		c.branchTo(bcond(CondNE, 0), other, fixCond)
+		switch s.Route {
+		case maps.RouteArray, maps.RoutePerCPUArray, maps.RouteArrayOfMaps:
+			c.arrayBody(s.Route, miss, slow)
+		default:
+			c.hashBody(s.Route, int(s.KeySize), nil, miss, slow)
+		}
+		c.place(other)
+	}
 	table := c.newLabel()
 	c.branchTo(adr(mlT0, 0), table, fixADR)
 	c.emit(addShift(true, mlT0, mlT0, mlN, shiftLSL, 2), br(mlT0))

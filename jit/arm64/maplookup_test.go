@@ -62,6 +62,13 @@ type lookupRunner struct {
 // site is described as a constant map with f's descriptor; otherwise the
 // handle is a run-time value and the dynamic routine reads the table.
 func newLookupRunner(t *testing.T, f *fakeMap, handle uint64, constant bool) *lookupRunner {
+	return newShapedRunner(t, f, handle, constant, false)
+}
+
+// newShapedRunner is newLookupRunner; with shaped, the program also
+// references shapeOuter(f), and its code must be longer than without
+// (for keys the routine unrolls).
+func newShapedRunner(t *testing.T, f *fakeMap, handle uint64, constant, shaped bool) *lookupRunner {
 	t.Helper()
 	helpers := *progtype.Raw.Helpers()
 	helpers[1] = func(*vm.Context, uint64, uint64, uint64, uint64, uint64) uint64 { return sentinel }
@@ -75,12 +82,19 @@ func newLookupRunner(t *testing.T, f *fakeMap, handle uint64, constant bool) *lo
 		})
 		defer restore()
 	}
-	sites, _, err := arm64.LookupSites(p)
+	sites, words, err := arm64.LookupSites(p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if sites != 1 {
 		t.Fatalf("%d lookup sites compiled natively, want 1", sites)
+	}
+	if outer := shapeOuter(t, f); shaped && outer != nil {
+		p.Maps = []maps.Map{outer}
+		_, more, err := arm64.LookupSites(p)
+		if err != nil || more <= words && f.desc.KeySize <= 64 { // longer keys are not unrolled
+			t.Fatalf("with an inner-map template the code has %d words (%v), without %d", more, err, words)
+		}
 	}
 	exe, err := jit.New().Prepare(p)
 	if err != nil {
@@ -111,7 +125,33 @@ func (r *lookupRunner) run(key []byte) (uint64, int) {
 var modes = []struct {
 	name     string
 	constant bool
-}{{"const", true}, {"dynamic", false}}
+	shaped   bool
+}{{"const", true, false}, {"dynamic", false, false}, {"shaped", false, true}}
+
+// routeTypes are the map types whose maps get each hash route.
+var routeTypes = map[uint32]maps.Type{
+	maps.RouteHash: maps.Hash, maps.RoutePerCPUHash: maps.PerCPUHash,
+	maps.RouteLRUHash: maps.LRUHash, maps.RouteLRUPerCPUHash: maps.LRUCPUHash,
+}
+
+// shapeOuter returns an array of maps whose inner template has f's route
+// and key size: a program referencing it gets a dynamic routine that
+// tries that shape first (jit.InnerLookupShapes). nil for routes without
+// such a template.
+func shapeOuter(t *testing.T, f *fakeMap) maps.Map {
+	typ, ok := routeTypes[f.desc.Route]
+	if !ok {
+		return nil
+	}
+	d := f.desc
+	m, err := maps.New(maps.Spec{Type: maps.ArrayOfMaps, KeySize: 4, ValueSize: 4, MaxEntries: 1,
+		InnerMap: &maps.Spec{Type: typ, KeySize: d.KeySize, ValueSize: d.ValueSize, MaxEntries: d.MaxEntries}}, maps.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m
+}
 
 // nextID hands out map IDs for the global table that no real map of the
 // test process has.
@@ -165,7 +205,7 @@ func TestMapLookupPerCPUFallback(t *testing.T) {
 			if route != maps.RoutePerCPUArray {
 				f.insert(le32(2), nil)
 			}
-			r := newLookupRunner(t, f, f.register(t, fakeID()), m.constant)
+			r := newShapedRunner(t, f, f.register(t, fakeID()), m.constant, m.shaped)
 			for k := 0; k < 8; k++ {
 				got, cpu := r.run(le32(2))
 				want := uint64(sentinel)
@@ -237,14 +277,14 @@ func TestMapLookupHashRoutes(t *testing.T) {
 					continue
 				}
 				t.Run(fmt.Sprintf("route%d/%s/k%d", route, m.name, ks), func(t *testing.T) {
-					testHashMap(t, route, ks, m.constant)
+					testHashMap(t, route, ks, m.constant, m.shaped)
 				})
 			}
 		}
 	}
 }
 
-func testHashMap(t *testing.T, route uint32, ks int, constant bool) {
+func testHashMap(t *testing.T, route uint32, ks int, constant, shaped bool) {
 	const max, buckets, ncpu = 16, 4, 2
 	f := newFakeMap(t, route, ks, 12, max, ncpu, buckets)
 	nkeys := 12
@@ -270,7 +310,7 @@ func testHashMap(t *testing.T, route uint32, ks int, constant bool) {
 	other := append([]byte(nil), probe...)
 	other[len(other)-1] ^= 0x80
 	f.insert(other, &h)
-	r := newLookupRunner(t, f, f.register(t, fakeID()), constant)
+	r := newShapedRunner(t, f, f.register(t, fakeID()), constant, shaped)
 	keys := [][]byte{probe, other}
 	for i := 0; i < nkeys+4; i++ {
 		keys = append(keys, testKey(ks, i))
@@ -315,7 +355,7 @@ func TestMapLookupRestarts(t *testing.T) {
 				default:
 					*f.next(s0) = 8
 				}
-				r := newLookupRunner(t, f, f.register(t, fakeID()), m.constant)
+				r := newShapedRunner(t, f, f.register(t, fakeID()), m.constant, m.shaped)
 				if got, _ := r.run(testKey(8, 1)); got != f.value(s1, 0) {
 					t.Errorf("head key: r0 = %#x, want %#x", got, f.value(s1, 0))
 				}
