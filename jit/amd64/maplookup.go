@@ -87,9 +87,17 @@ func (c *compiler) constLookup(pc int, site jit.MapLookupSite) {
 		c.ml.stubs = append(c.ml.stubs, lookupStub{l: fb, resume: done, pc: pc})
 	}
 	a.movRR(true, rdi, regTmp)
-	c.routeBody(site.Route, int(site.KeySize), done)
+	keySize := int(site.KeySize)
+	if keySize > maxUnrolledKey {
+		keySize = 0 // the loops that read the size from the descriptor
+	}
+	c.routeBody(site.Route, keySize, done)
 	c.place(done)
 }
+
+// maxUnrolledKey is the largest key whose hash and comparison are
+// unrolled at a constant site (about 40 bytes of code per 8 key bytes).
+const maxUnrolledKey = 64
 
 // perCPURoute reports whether route reads per-CPU values.
 func perCPURoute(route uint32) bool {

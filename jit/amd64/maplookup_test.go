@@ -19,7 +19,7 @@ import (
 const fallbackMark = 0x5e5e_0000_0000
 
 // keyOff is where the lookup programs put the key, below r10.
-const keyOff = 48
+const keyOff = 136
 
 // lookupTable returns helpers whose bpf_map_lookup_elem marks a fallback:
 // fallbackMark ^ r1 if r2 is where the program put the key, else 1.
@@ -174,11 +174,15 @@ func (r *lookupRunner) lookup(key []byte, h uint64, cpu int, constOK bool) uint6
 const fakeID = 0xfe00 // fake map IDs: far above what the tests register
 
 // TestLookupHashKeySizes: hash lookups of keys of 1..40 bytes (every tail
-// length), with collisions in small buckets, deleted slots and keys that
+// length) and some longer ones, with collisions in small buckets, deleted slots and keys that
 // differ from stored ones only in their first or last byte.
 func TestLookupHashKeySizes(t *testing.T) {
 	r := newLookupRunner(t, 1)
+	sizes := []int{64, 65, 100, 129} // past maxUnrolledKey: loops at constant sites too
 	for n := 1; n <= 40; n++ {
+		sizes = append(sizes, n)
+	}
+	for _, n := range sizes {
 		id := uint32(fakeID + n)
 		f := newFakeMap(t, id, maps.RouteHash, n, 16, 8, 2, 1)
 		fakeSites(t, f)
@@ -581,5 +585,114 @@ func TestLookupInnerShapes(t *testing.T) {
 				t.Errorf("%v, key size %d, key %d: got %#x, want %#x", spec.Type, n, i, got, want)
 			}
 		}
+	}
+}
+
+// TestLookupRealConcurrent: native lookups in real maps while other
+// goroutines update and delete other keys (hash) and swap inner maps
+// (array of maps). Stable keys read as their values (a miss is allowed
+// only after the reader's bounded restarts); the outer slot as one of the
+// two inner maps.
+func TestLookupRealConcurrent(t *testing.T) {
+	r := newLookupRunner(t, 2)
+	h, err := maps.New(maps.Spec{Type: maps.Hash, KeySize: 8, ValueSize: 8, MaxEntries: 64}, maps.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hid := maps.Register(h)
+	defer maps.Unregister(hid)
+	tmpl := maps.Spec{Type: maps.Array, KeySize: 4, ValueSize: 8, MaxEntries: 2}
+	var inner [2]uint32
+	for i := range inner {
+		m, err := maps.New(tmpl, maps.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		inner[i] = maps.Register(m)
+		defer maps.Unregister(inner[i])
+	}
+	aom, err := maps.New(maps.Spec{Type: maps.ArrayOfMaps, KeySize: 4, ValueSize: 4, MaxEntries: 1, InnerMap: &tmpl}, maps.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	aid := maps.Register(aom)
+	defer maps.Unregister(aid)
+	zero := binary.LittleEndian.AppendUint32(nil, 0)
+	if err := aom.Update(zero, binary.LittleEndian.AppendUint32(nil, inner[0]), 0); err != nil {
+		t.Fatal(err)
+	}
+	key := func(i int) []byte { return binary.LittleEndian.AppendUint64(nil, uint64(i)) }
+	type prog struct {
+		x    prepared
+		h    uint64
+		want []uint64
+	}
+	var progs []prog
+	for i := 0; i < 8; i++ {
+		if err := h.Update(key(i), make([]byte, 8), 0); err != nil {
+			t.Fatal(err)
+		}
+		want := uint64(h.LookupElem(key(i), 0))
+		for _, dynamic := range []bool{false, true} {
+			progs = append(progs, prog{r.prepare(key(i), vm.MapHandle(hid), dynamic, !dynamic, jit.Options{}), vm.MapHandle(hid), []uint64{want}})
+		}
+	}
+	progs = append(progs, prog{r.prepare(zero, vm.MapHandle(aid), false, true, jit.Options{}), vm.MapHandle(aid), []uint64{vm.MapHandle(inner[0]), vm.MapHandle(inner[1])}})
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		for i := 0; !stop.Load(); i++ {
+			k := key(100 + i%40)
+			if i%2 == 0 {
+				h.Update(k, make([]byte, 8), 0)
+			} else {
+				h.Delete(key(100 + (i/2)%40))
+			}
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		for i := 0; !stop.Load(); i++ {
+			aom.Update(zero, binary.LittleEndian.AppendUint32(nil, inner[i%2]), 0)
+		}
+	}()
+	var misses, total atomic.Int64
+	var rw sync.WaitGroup
+	for c := 0; c < 2; c++ {
+		rw.Add(1)
+		go func() {
+			defer rw.Done()
+			for round := 0; round < 1000; round++ {
+				cpu := r.cpus.Acquire()
+				for _, p := range progs {
+					cpu.Run.Reset(p.x.p)
+					got, err := p.x.x.Run(&cpu.Run, p.h, 0)
+					if err != nil {
+						t.Error(err)
+						continue
+					}
+					total.Add(1)
+					ok := got == 0
+					for _, w := range p.want {
+						ok = ok || got == w
+					}
+					if !ok {
+						t.Errorf("got %#x, want one of %#x", got, p.want)
+					}
+					if got == 0 {
+						misses.Add(1)
+					}
+				}
+				r.cpus.Release(cpu)
+			}
+		}()
+	}
+	rw.Wait()
+	stop.Store(true)
+	wg.Wait()
+	if m := misses.Load(); m*100 > total.Load() {
+		t.Errorf("%d of %d lookups missed", m, total.Load())
 	}
 }
