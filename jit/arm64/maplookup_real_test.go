@@ -71,7 +71,8 @@ func realRun(t *testing.T, handle uint64, constant bool, opts jit.Options) func(
 }
 
 // TestMapLookupRealMaps compares the native routes with the Go helper
-// (the same program compiled with NoInline) on maps of the maps package:
+// (the same program compiled with NoInline) on maps of the maps package,
+// with and without constant blinding:
 // both must return the same address (or 0) for hits, misses, deleted
 // keys and out-of-range indexes.
 func TestMapLookupRealMaps(t *testing.T) {
@@ -120,6 +121,7 @@ func TestMapLookupRealMaps(t *testing.T) {
 					}
 				}
 				native := realRun(t, h, m.constant, jit.Options{})
+				blinded := realRun(t, h, m.constant, jit.Options{Blind: true})
 				goHelper := realRun(t, h, m.constant, jit.Options{NoInline: true})
 				hits := 0
 				for _, k := range append(keys, le32(1<<31), le32(0xffffffff)) {
@@ -129,6 +131,9 @@ func TestMapLookupRealMaps(t *testing.T) {
 					got, want := native(k), goHelper(k)
 					if got != want {
 						t.Errorf("key %x: native r0 = %#x, Go helper %#x", k, got, want)
+					}
+					if b := blinded(k); b != want {
+						t.Errorf("key %x: blinded native r0 = %#x, Go helper %#x", k, b, want)
 					}
 					if got != 0 {
 						hits++
