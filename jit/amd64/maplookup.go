@@ -36,9 +36,13 @@ type mapLookupState struct {
 }
 
 // lookupStub is the helper exit of the lookup at pc: it resumes at resume.
+// With reload set it first puts the constant handle back in r1 (which the
+// inline code had replaced by the descriptor).
 type lookupStub struct {
 	l, resume label
 	pc        int
+	reload    bool
+	handle    uint64
 }
 
 // mapLookup emits a native route for the helper call at pc when it is
@@ -79,19 +83,22 @@ func (c *compiler) mapLookup(pc int, num int32) bool {
 // constLookup emits the route of a constant map inline.
 func (c *compiler) constLookup(pc int, site jit.MapLookupSite) {
 	a := &c.a
-	done := c.newLabel()
+	done, fb := c.newLabel(), c.newLabel()
+	if perCPURoute(site.Route) || !arrayRoute(site.Route) {
+		// Go decides when the CPU is not the map's, and when a hash
+		// walk used up its restarts (Go then walks under the map's lock).
+		c.ml.stubs = append(c.ml.stubs, lookupStub{l: fb, resume: done, pc: pc, reload: true, handle: site.Handle})
+	}
 	a.movabs(regTmp, uint64(site.Desc))
 	if perCPURoute(site.Route) {
-		fb := c.newLabel()
 		c.cpuCheck(fb)
-		c.ml.stubs = append(c.ml.stubs, lookupStub{l: fb, resume: done, pc: pc})
 	}
 	a.movRR(true, rdi, regTmp)
 	keySize := int(site.KeySize)
 	if keySize > maxUnrolledKey {
 		keySize = 0 // the loops that read the size from the descriptor
 	}
-	c.routeBody(site.Route, keySize, done)
+	c.routeBody(site.Route, keySize, done, fb)
 	c.place(done)
 }
 
@@ -115,14 +122,15 @@ func (c *compiler) cpuCheck(fb label) {
 }
 
 // routeBody emits route's code with the descriptor in rdi and the key
-// address in rsi; it leaves the result in rax and jumps to done. keySize
-// is the map's key size, or 0 when only the descriptor knows it.
-func (c *compiler) routeBody(route uint32, keySize int, done label) {
+// address in rsi; it leaves the result in rax and jumps to done, or (hash
+// routes whose walk used up its restarts) to fb. keySize is the map's key
+// size, or 0 when only the descriptor knows it.
+func (c *compiler) routeBody(route uint32, keySize int, done, fb label) {
 	if arrayRoute(route) {
 		c.arrayBody(route, done)
 		return
 	}
-	c.hashBody(route, keySize, done)
+	c.hashBody(route, keySize, done, fb)
 }
 
 // arrayRoute reports whether route indexes an array (the others walk a
@@ -176,6 +184,9 @@ func (c *compiler) emitMapLookups() {
 	ml := &c.ml
 	for _, s := range ml.stubs {
 		c.place(s.l)
+		if s.reload {
+			a.movabs(rdi, s.handle)
+		}
 		a.storeImm(8, regFrame, jit.OffArg, fnMapLookupElem)
 		a.storeImm(8, regFrame, jit.OffArg2, int32(s.pc))
 		a.storeImm(8, regFrame, jit.OffExit, jit.ExitHelper)
@@ -203,6 +214,9 @@ const fnMapLookupElem = 1
 func (c *compiler) lookupRoutine() {
 	a := &c.a
 	fail, done := c.newLabel(), c.newLabel()
+	// Hash routes keep the handle on the stack: a walk that used up its
+	// restarts gives it back to r1 and fails (Go decides).
+	hashDone, hashFail := c.newLabel(), c.newLabel()
 	ne, e := condNE, condE
 	// if h>>32 != MapHandleHigh: fail
 	a.movRR(true, regTmp, rdi)
@@ -231,8 +245,9 @@ func (c *compiler) lookupRoutine() {
 		if perCPURoute(sh.Route) {
 			c.cpuCheck(fail)
 		}
+		a.push(rdi)
 		a.movRR(true, rdi, regTmp)
-		c.routeBody(sh.Route, int(sh.KeySize), done)
+		c.hashBody(sh.Route, int(sh.KeySize), hashDone, hashFail)
 		c.place(other)
 	}
 	routes := []uint32{maps.RouteArray, maps.RoutePerCPUArray, maps.RouteArrayOfMaps,
@@ -263,8 +278,14 @@ func (c *compiler) lookupRoutine() {
 	// The hash routes share one body that reads the route (kept in
 	// regAux) where they differ.
 	c.place(hash)
+	a.push(rdi)
 	a.movRR(true, rdi, regTmp)
-	c.hashBody(0, 0, done)
+	c.hashBody(0, 0, hashDone, hashFail)
+	c.place(hashFail)
+	a.pop(rdi)
+	c.br(nil, fail)
+	c.place(hashDone)
+	a.aluRI(aluAdd, true, rsp, 8) // drop the saved handle
 	c.place(done)
 	a.aluRR(aluXor, false, regAux, regAux)
 	a.ret()

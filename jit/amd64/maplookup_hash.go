@@ -25,9 +25,12 @@ const (
 
 // hashBody emits a hash route's lookup: rax = the value address (per CPU
 // for per-CPU routes, MapHandle(id) or 0 for hash of maps), or 0 on a
-// miss; then jumps to done. route 0 means "any hash route, the route is in
-// r11"; keySize 0 means "the key size is in the descriptor".
-func (c *compiler) hashBody(route uint32, keySize int, done label) {
+// miss; then jumps to done. A walk that used up NativeMaxRestarts jumps
+// to fb instead (rsi intact): Go's reader then walks under the map's lock,
+// so a key present throughout is never missed. route 0 means "any hash
+// route, the route is in r11"; keySize 0 means "the key size is in the
+// descriptor".
+func (c *compiler) hashBody(route uint32, keySize int, done, fb label) {
 	a := &c.a
 	dyn := route == 0
 	if dyn {
@@ -53,14 +56,14 @@ func (c *compiler) hashBody(route uint32, keySize int, done label) {
 	a.aluRR(aluOr, true, r8, regTmp)
 
 	c.place(try)
-	// if ++tries > NativeMaxRestarts: miss
+	// if ++tries > NativeMaxRestarts: let Go decide
 	a.movRI32(regTmp, 1)
 	a.shiftRI(shShl, true, regTmp, 32)
 	a.aluRR(aluAdd, true, rax, regTmp)
 	a.movRR(true, regTmp, rax)
 	a.shiftRI(shShr, true, regTmp, 32)
 	a.aluRI(aluCmp, false, regTmp, maps.NativeMaxRestarts)
-	c.br(&ja, miss)
+	c.br(&ja, fb)
 	// n = Buckets[b]; steps = MaxEntries + 1
 	a.movRR(false, regTmp, r8)
 	a.aluRI(aluAnd, false, regTmp, 0x7fffffff)

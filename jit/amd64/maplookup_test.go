@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/bpfhost/bpfhost/helpers"
 	"github.com/bpfhost/bpfhost/isa"
@@ -223,9 +224,10 @@ func TestLookupHashKeySizes(t *testing.T) {
 }
 
 // TestLookupHashChains: the reader's rules on hand-made chains of one
-// bucket: equal hash but different key, slot not in use, a chain ending in
-// another bucket's marker (restarts, then a miss), a cycle (the step
-// bound), a link out of range.
+// bucket: equal hash but different key, slot not in use; and chains a
+// reader cannot finish, which after the bounded restarts go to the Go
+// helper (r1, r2 intact): ending in another bucket's marker, a cycle (the
+// step bound), a link out of range.
 func TestLookupHashChains(t *testing.T) {
 	r := newLookupRunner(t, 1)
 	const n = 12
@@ -254,8 +256,8 @@ func TestLookupHashChains(t *testing.T) {
 		{"head out of range", func() { f.setHead(0, 0x7fffffff) }},
 	} {
 		c.set()
-		if got := r.lookup(want, h, 0, true); got != 0 {
-			t.Errorf("%s: got %#x, want 0", c.name, got)
+		if got := r.lookup(want, h, 0, true); got != fallbackMark^h {
+			t.Errorf("%s: got %#x, want the Go helper's %#x", c.name, got, fallbackMark^h)
 		}
 	}
 }
@@ -409,12 +411,15 @@ func TestLookupConcurrentWriters(t *testing.T) {
 		return k
 	}
 	var stop atomic.Bool
+	var ops atomic.Int64
+	start := time.Now()
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		var live []uint32
 		for i := 0; !stop.Load(); i++ {
+			ops.Add(1)
 			if len(live) > 20 || (len(live) > 0 && i%3 == 0) {
 				s := live[0]
 				live = live[1:]
@@ -443,20 +448,23 @@ func TestLookupConcurrentWriters(t *testing.T) {
 		progs = append(progs, prog{r.prepare(churn(i), h, true, false, jit.Options{}), 0, false})
 	}
 	lo, hi := f.desc.Values, f.desc.Values+uint64(f.desc.MaxEntries)*f.desc.Stride
-	var misses atomic.Int64
+	var misses, fallbacks, total atomic.Int64
 	var rw sync.WaitGroup
 	for c := 0; c < ncpu; c++ {
 		rw.Add(1)
 		go func() {
 			defer rw.Done()
-			for round := 0; round < 2000; round++ {
+			for round := 0; round < 2000 || busy(&ops, start); round++ {
 				cpu := r.cpus.Acquire()
 				for _, p := range progs {
 					cpu.Run.Reset(p.x.p)
 					got, err := p.x.x.Run(&cpu.Run, h, 0)
+					total.Add(1)
 					switch {
 					case err != nil:
 						t.Error(err)
+					case got == fallbackMark^h:
+						fallbacks.Add(1) // restarts used up: Go decides
 					case got == 0:
 						if p.stable {
 							misses.Add(1)
@@ -474,11 +482,13 @@ func TestLookupConcurrentWriters(t *testing.T) {
 	rw.Wait()
 	stop.Store(true)
 	wg.Wait()
-	total := int64(ncpu * 2000 * 16)
-	if m := misses.Load(); m*100 > total {
-		t.Errorf("%d of %d lookups of stable keys missed", m, total)
+	if m := misses.Load(); m != 0 {
+		t.Errorf("%d of %d lookups of stable keys missed", m, total.Load())
 	}
-	t.Logf("%d of %d stable lookups missed", misses.Load(), total)
+	if f := fallbacks.Load(); f*100 > total.Load() {
+		t.Errorf("%d of %d lookups fell back to Go", f, total.Load())
+	}
+	t.Logf("%d lookups during %d writes, %d fell back to Go", total.Load(), ops.Load(), fallbacks.Load())
 }
 
 // TestLookupRealMaps: lookups in the maps package's own maps take their
@@ -590,11 +600,12 @@ func TestLookupInnerShapes(t *testing.T) {
 
 // TestLookupRealConcurrent: native lookups in real maps while other
 // goroutines update and delete other keys (hash) and swap inner maps
-// (array of maps). Stable keys read as their values (a miss is allowed
-// only after the reader's bounded restarts); the outer slot as one of the
-// two inner maps.
+// (array of maps). Stable keys always read as their values (after the
+// bounded restarts the Go helper walks under the lock); the outer slot as
+// one of the two inner maps.
 func TestLookupRealConcurrent(t *testing.T) {
 	r := newLookupRunner(t, 2)
+	r.tab = helpers.Generic()
 	h, err := maps.New(maps.Spec{Type: maps.Hash, KeySize: 8, ValueSize: 8, MaxEntries: 64}, maps.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -639,11 +650,14 @@ func TestLookupRealConcurrent(t *testing.T) {
 	}
 	progs = append(progs, prog{r.prepare(zero, vm.MapHandle(aid), false, true, jit.Options{}), vm.MapHandle(aid), []uint64{vm.MapHandle(inner[0]), vm.MapHandle(inner[1])}})
 	var stop atomic.Bool
+	var ops atomic.Int64
+	start := time.Now()
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		for i := 0; !stop.Load(); i++ {
+			ops.Add(1)
 			k := key(100 + i%40)
 			if i%2 == 0 {
 				h.Update(k, make([]byte, 8), 0)
@@ -664,7 +678,7 @@ func TestLookupRealConcurrent(t *testing.T) {
 		rw.Add(1)
 		go func() {
 			defer rw.Done()
-			for round := 0; round < 1000; round++ {
+			for round := 0; round < 1000 || busy(&ops, start); round++ {
 				cpu := r.cpus.Acquire()
 				for _, p := range progs {
 					cpu.Run.Reset(p.x.p)
@@ -674,7 +688,7 @@ func TestLookupRealConcurrent(t *testing.T) {
 						continue
 					}
 					total.Add(1)
-					ok := got == 0
+					ok := got == 0 && len(p.want) > 1 // the outer slot may be empty mid-update
 					for _, w := range p.want {
 						ok = ok || got == w
 					}
@@ -692,7 +706,12 @@ func TestLookupRealConcurrent(t *testing.T) {
 	rw.Wait()
 	stop.Store(true)
 	wg.Wait()
-	if m := misses.Load(); m*100 > total.Load() {
-		t.Errorf("%d of %d lookups missed", m, total.Load())
-	}
+	t.Logf("%d lookups during %d writes, %d missed", total.Load(), ops.Load(), misses.Load())
+}
+
+// busy reports whether the readers of a concurrency test should go on:
+// until the writers did 20000 operations (a loaded machine may not have
+// scheduled them yet), for at most two seconds.
+func busy(ops *atomic.Int64, start time.Time) bool {
+	return ops.Load() < 20000 && time.Since(start) < 2*time.Second
 }
