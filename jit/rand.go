@@ -20,7 +20,8 @@ func seedRand(st *[4]uint64, cpu int) {
 	for i := range st {
 		st[i] = binary.LittleEndian.Uint64(b[8*i:])
 	}
-	if st[0]|st[1]|st[2]|st[3] == 0 {
+	// The native generator (RandNext) uses st[0] and st[1].
+	if st[0]|st[1] == 0 {
 		st[0] = 1
 	}
 }

@@ -244,6 +244,9 @@ func (c *compiler) call(pc int, ins isa.Instruction) error {
 		if !c.opts.NoInline && c.tailCall(pc, ins.Imm) {
 			return nil
 		}
+		if !c.opts.NoInline && c.intrinsic(pc, ins.Imm) {
+			return nil
+		}
 		if !c.opts.NoInline && c.nativeHelper(pc, ins.Imm) {
 			return nil
 		}

@@ -445,6 +445,9 @@ func (c *compiler) call(i int, ins isa.Instruction, target func(int64) (int, err
 		if ins.Imm < 0 || ins.Imm >= vm.MaxHelpers {
 			return fmt.Errorf("helper number %d is out of range", ins.Imm)
 		}
+		if !c.opts.NoInline && c.intrinsic(i, ins.Imm) {
+			return nil
+		}
 		if c.tailCall(i, ins.Imm) || c.mapLookup(i, ins.Imm) || c.inlineHelper(i, ins.Imm) {
 			return nil
 		}
