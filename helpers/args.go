@@ -41,9 +41,6 @@ func name(fn int32) string {
 // mode the range must be accessible (writable when write is set); otherwise
 // the run is aborted and ok is false. arg names the argument for the message.
 func mem(ctx *vm.Context, fn int32, arg string, addr uint64, n int, write bool) (b []byte, ok bool) {
-	if n <= 0 {
-		return nil, true
-	}
 	if ctx.Prog.Checked {
 		return memChecked(ctx, fn, arg, addr, n, write)
 	}
@@ -54,6 +51,9 @@ func mem(ctx *vm.Context, fn int32, arg string, addr uint64, n int, write bool) 
 
 // memChecked is mem for programs that run with run-time checks.
 func memChecked(ctx *vm.Context, fn int32, arg string, addr uint64, n int, write bool) (b []byte, ok bool) {
+	if n <= 0 {
+		return nil, true
+	}
 	if !ctx.Check(addr, n, write) {
 		kind := "readable"
 		if write {

@@ -14,7 +14,8 @@ const (
 
 // perfTarget validates the map and index of bpf_perf_event_output.
 func perfTarget(ctx *vm.Context, h, flags uint64) (maps.PerfEventArrayMap, int, uint64) {
-	pm := maps.AsPerfArray(mapArg(h))
+	m := mapArg(h)
+	pm := maps.AsPerfArray(m)
 	if pm == nil {
 		return nil, 0, neg(maps.EINVAL)
 	}
@@ -22,7 +23,9 @@ func perfTarget(ctx *vm.Context, h, flags uint64) (maps.PerfEventArrayMap, int, 
 	if index == perfCurrentCPU {
 		index = uint64(ctx.CPU.ID)
 	}
-	if _, _, _, n := maps.Dims(pm); index >= uint64(n) {
+	// Dims of m, not of pm: converting pm back to a Map searches the
+	// itab cache.
+	if _, _, _, n := maps.Dims(m); index >= uint64(n) {
 		return nil, 0, neg(maps.E2BIG)
 	}
 	return pm, int(index), 0

@@ -72,6 +72,12 @@ func Dims(m Map) (typ Type, keySize, valueSize, maxEntries uint32) {
 	if b := baseOf(m); b != nil {
 		return b.spec.Type, b.spec.KeySize, b.spec.ValueSize, b.spec.MaxEntries
 	}
+	return dimsOfSpec(m)
+}
+
+// dimsOfSpec is Dims for other implementations, out of line so that Dims
+// stays small.
+func dimsOfSpec(m Map) (typ Type, keySize, valueSize, maxEntries uint32) {
 	s := m.Spec()
 	return s.Type, s.KeySize, s.ValueSize, s.MaxEntries
 }
