@@ -330,10 +330,18 @@ func (s *state) call(pc int, r1, r2, r3, r4, r5 uint64) (uint64, error) {
 	// returns without leaving native code, stores only r0.
 	tsaved := s.tailEnterCallback(fp-vm.StackSize, sp)
 	enter(x.call, f)
-	ret, err := f.Regs[0], error(nil)
-	if f.Exit != ExitReturn {
-		ret, err = s.loop(x, fp-vm.StackSize, sp)
+	if f.Exit == ExitReturn {
+		// The callback returned without leaving native code: the call
+		// entry and the return exit wrote only r0, so only the registers
+		// written here need restoring (Resume, NativeSP, r6-r9 and the
+		// helper-call state are as the caller left them).
+		ret := f.Regs[0]
+		s.tailLeaveCallback(tsaved)
+		f.Regs[0], f.Regs[1], f.Regs[2], f.Regs[3], f.Regs[4], f.Regs[5] = saved[0], saved[1], saved[2], saved[3], saved[4], saved[5]
+		f.Regs[10] = saved[10]
+		return ret, nil
 	}
+	ret, err := s.loop(x, fp-vm.StackSize, sp)
 	s.tailLeaveCallback(tsaved)
 	f.Regs, f.Resume, f.NativeSP = saved, resume, sp
 	s.exe, s.curFP, s.curSP = x, fp, sp
