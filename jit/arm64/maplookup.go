@@ -15,8 +15,10 @@ import (
 // descriptor address, route and key size are constants). A site whose r1
 // is not constant (an inner map) calls the program's one dynamic routine,
 // which checks the handle's tag as vm.MapFromHandle does, finds the
-// descriptor in the global table, checks its ID and dispatches on its
-// route. Routines are emitted once per program after the shared stubs.
+// descriptor in the global table, checks its ID, tries the inner-map
+// shapes the program's maps of maps predict (jit.InnerLookupShapes) and
+// otherwise dispatches on the route. Routines are emitted once per program
+// after the shared stubs.
 //
 // Calling convention of the routines: BL with x11 = the call's eBPF pc;
 // they return r0 in x0 with RET, or take the ordinary helper exit of the
@@ -36,14 +38,18 @@ import (
 // head or Next link -> slot index -> Hashes/State/Keys/value), and A64
 // orders a load before any load whose address depends on it, so no barrier
 // is needed to see the published contents (the same reasoning as Linux's
-// READ_ONCE/rcu_dereference on arm64). Loads that are not address
-// dependent (two fields of one slot) may observe a slot mid-reuse: the
-// reader then sees a wrong hash, state or key and moves on, or follows a
-// link into another chain, which the end-marker check detects and turns
-// into a bounded restart (maps/native.go); every index is checked against
+// READ_ONCE/rcu_dereference on arm64). What dependency ordering does not
+// give is a consistent slot when a writer unlinks and reuses it after the
+// reader loaded the link that led there: the slot's hash, state and key
+// loads may then see old and new contents mixed. The reader then sees a
+// wrong hash, state or key and moves on, or follows the reused slot's link
+// into another chain, which the end-marker check detects and turns into a
+// bounded restart (maps/native.go); every index is checked against
 // MaxEntries before it is used, so even a torn or stale value never
-// addresses memory outside the map's blocks. A hit hands out the value's
-// address in place, as the kernel's preallocated hash maps do.
+// addresses memory outside the map's blocks, and a slot that is being
+// rewritten can at worst be returned as a hit, whose value the program
+// then reads in place while it changes, as with the kernel's preallocated
+// hash maps, which also hand out values in place.
 
 // Registers of the lookup routines (see the calling convention above).
 const (
