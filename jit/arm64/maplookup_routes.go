@@ -70,6 +70,7 @@ func (c *compiler) constRoutine(addr uintptr) {
 //	b.ne slow
 //	cmp  w12, #RouteHashOfMaps
 //	b.hi slow
+//	(the predicted inner-map shapes, see below)
 //	adr  x10, table; add x10, x10, x12, lsl #2; br x10
 //	table: b slow; b array; b percpu-array; b hash; ...
 func (c *compiler) dynRoutine() {
