@@ -43,6 +43,9 @@ type state struct {
 	tailExe  *Executable
 	// tab is the tail table of the current run (nil: Go route only).
 	tab *tailTable
+	// keep holds the run's Go-route tail-call targets: their Start stubs
+	// hold the return address native tail calls return through.
+	keep []*Executable
 }
 
 type stateKey struct{}
@@ -102,7 +105,7 @@ func (x *Executable) Run(ctx *vm.Context, r1, r2 uint64) (uint64, error) {
 	s.begin(ctx)
 	s.tailBegin(x)
 	r0, err := s.run(x, r1, r2)
-	s.tailEnd()
+	s.tailEnd(x)
 	return r0, err
 }
 
@@ -126,7 +129,7 @@ func (x *Executable) Repeat(ctx *vm.Context, r1, r2 uint64, n uint32) (uint64, u
 			ctx.Rerun(prog)
 		}
 		ret, err = s.run(x, r1, r2)
-		s.tailEnd()
+		s.tailEnd(x)
 		if err != nil {
 			return ret, i + 1, err
 		}
@@ -215,6 +218,7 @@ func (s *state) loop(x *Executable, fp uint64, sp uintptr) (uint64, error) {
 				// The target replaces the whole call chain of this exec.
 				x, cur = nx, 0
 				*s.tailWord() = 0
+				s.keep = append(s.keep, nx)
 				f.Regs[10] = fp
 				f.NativeSP = sp
 				f.Resume = x.start

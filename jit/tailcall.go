@@ -20,7 +20,16 @@ import (
 //	e = table + (id & TailTableMask)*TailEntryBytes                    // table: Frame word OffTailTable
 //	if table == 0 || u32(e.tag) != id  { helper exit to Go }          // Go decides
 //	Frame.TailCalls++; tail word = e.tag
-//	SP = Frame.RunStackSP; r10 = Frame.RunFP; jmp e.entry             // r1 kept
+//	SP = Frame.RunStackSP - return slot; r10 = Frame.RunFP; jmp e.entry // r1 kept
+//
+// The jump goes to the target's first instruction with the stack as the
+// run's Start (or Callback) stub left it when it called the entry function:
+// the target's exit returns into that stub, which leaves with ExitReturn,
+// and calls and returns stay paired (a jump to the target's own Start stub
+// would leave one call unreturned and cost a mispredicted return at every
+// level up to Go: about 70 ns a run). Go keeps the code of that stub alive
+// for the run (Run's executable, Go-route targets in state.keep, the
+// callback's executable in call).
 //
 // which is what helpers.tailCall followed by the run loop's jump does, in
 // the same order (an out-of-range index is not counted, an empty slot is).
@@ -35,7 +44,8 @@ const OffTailTable = OffSpare
 // id&TailTableMask for program id. An entry is two u64 words:
 //
 //	tag   (offset TailOffTag):   id | generation<<32, 0 when the entry is free
-//	entry (offset TailOffEntry): absolute address of the program's Start stub
+//	entry (offset TailOffEntry): absolute address of the program's first
+//	                            instruction (its entry function)
 //
 // Go publishes an entry by storing entry, then tag (both atomically), and
 // withdraws it by storing tag = 0; entry stays valid until a grace period

@@ -340,3 +340,55 @@ func TestNativeTailCallConcurrent(t *testing.T) {
 		t.Fatalf("withdrawn entries not reclaimed (idle %v, reclaimed %d -> %d)", jit.TailIdle(), reclaimed, jit.TailReclaimed())
 	}
 }
+
+// BenchmarkTailCall: one run = a dispatcher that tail-calls a target
+// returning a constant, natively (jit) and through Go (NoInline); "none"
+// is the target alone, the fixed cost of a run.
+func BenchmarkTailCall(b *testing.B) {
+	m, err := maps.New(maps.Spec{Type: maps.ProgArray, KeySize: 4, ValueSize: 4, MaxEntries: 4}, maps.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	id := maps.Register(m)
+	defer maps.Unregister(id)
+	target := &vm.Program{Name: "t", Type: "raw", Insns: prog(mov(0, 7), exit()), Helpers: helpers.Generic()}
+	vm.RegisterProgram(target)
+	defer vm.UnregisterProgram(target)
+	d := &vm.Program{Name: "d", Type: "raw", Insns: prog(ldImm64(2, vm.MapHandle(id)), mov(3, 0), callHelper(helpers.FnTailCall), exit()), Helpers: helpers.Generic()}
+	vm.RegisterProgram(d)
+	defer vm.UnregisterProgram(d)
+	var k, v [4]byte
+	binary.LittleEndian.PutUint32(v[:], target.ID())
+	if err := m.Update(k[:], v[:], 0); err != nil {
+		b.Fatal(err)
+	}
+	cpus, err := vm.NewCPUs(1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer cpus.Close()
+	for _, bc := range []struct {
+		name string
+		p    *vm.Program
+		opts jit.Options
+	}{{"none", target, jit.Options{}}, {"native", d, jit.Options{}}, {"go", d, jit.Options{NoInline: true}}} {
+		b.Run(bc.name, func(b *testing.B) {
+			exe, err := jit.NewWithOptions(bc.opts).Prepare(bc.p)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := jit.NewWithOptions(bc.opts).Prepare(target); err != nil {
+				b.Fatal(err)
+			}
+			cpu := cpus.Acquire()
+			defer cpus.Release(cpu)
+			cpu.Run.Reset(bc.p)
+			for b.Loop() {
+				cpu.Run.Rerun(bc.p)
+				if r0, err := exe.Run(&cpu.Run, 0, 0); r0 != 7 || err != nil {
+					b.Fatal(r0, err)
+				}
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package jit
 
 import (
 	"fmt"
+	"runtime"
 
 	"github.com/bpfhost/bpfhost/vm"
 )
@@ -26,12 +27,19 @@ func (s *state) tailBegin(x *Executable) {
 	*s.tailWord() = 0
 }
 
-// tailEnd clears the tail word when a run ends: an idle CPU must not keep
-// withdrawn code from being reclaimed.
-func (s *state) tailEnd() {
+// tailEnd ends a run of x: it clears the tail word (an idle CPU must not
+// keep withdrawn code from being reclaimed) and lets go of the run's
+// Go-route targets. x, whose stub native tail calls return through, is
+// held until here.
+func (s *state) tailEnd(x *Executable) {
 	if s.f.TailCalls != 0 {
 		*s.tailWord() = 0
+		if len(s.keep) > 0 {
+			clear(s.keep)
+			s.keep = s.keep[:0]
+		}
 	}
+	runtime.KeepAlive(x)
 }
 
 // goTailCall runs the Go bpf_tail_call helper h: one count for both

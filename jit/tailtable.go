@@ -120,17 +120,21 @@ func publishTail(x *Executable) {
 	}
 	tails.mu.Lock()
 	defer tails.mu.Unlock()
-	x.pubID.Store(id)
 	idx := id & TailTableMask
 	s := &t.slots[idx]
-	if s.tag.Load() != 0 {
-		return // taken by a colliding ID, or withdrawn and not yet reclaimed
+	if tag := s.tag.Load(); tag != 0 {
+		if uint32(tag) != id {
+			x.pubID.Store(id) // a colliding ID holds the entry: stay on the Go route
+		}
+		return // published, or withdrawn and not yet reclaimed: try again later
 	}
 	// Registered now? Checked after taking tails.mu: an unregistration
 	// from here on runs withdrawTail after us, which withdraws the entry.
 	if vm.ProgramByID(id) != x.prog {
+		x.pubID.Store(id)
 		return
 	}
+	x.pubID.Store(id)
 	s.gen++
 	if s.gen == 0 {
 		s.gen = 1
@@ -138,7 +142,7 @@ func publishTail(x *Executable) {
 	tag := uint64(id) | uint64(s.gen)<<32
 	s.x.Store(x)
 	s.tag.Store(tag)
-	atomic.StoreUint64(t.word(idx, TailOffEntry), uint64(x.start))
+	atomic.StoreUint64(t.word(idx, TailOffEntry), uint64(x.base)+uint64(x.code.Offsets[0]))
 	atomic.StoreUint64(t.word(idx, TailOffTag), tag)
 	tails.byProg[x.prog] = append(tails.byProg[x.prog], tailRef{t, idx})
 }

@@ -63,6 +63,7 @@ func (c *compiler) tailCall(pc int, num int32) bool {
 	a.store(8, regAux, 0, rax)
 	a.load(8, rax, r8, jit.TailOffEntry)
 	a.load(8, rsp, regFrame, jit.OffRunStackSP)
+	a.lea(rsp, rsp, -8) // the stub's return address stays
 	a.load(8, rbp, regFrame, jit.OffRunFP)
 	a.opRR(false, []byte{0xff}, 4, rax, false) // jmp rax
 

@@ -82,7 +82,7 @@ func (c *compiler) tailCall(i int, num int32) bool {
 		ldstScaled(3, opcStore, tmp1, tmp3, 0),
 		ldstScaled(3, opcLoad, tmp1, table, jit.TailOffEntry),
 		ldstScaled(3, opcLoad, tmp3, f, jit.OffRunStackSP),
-		addImm(true, SP, tmp3, 0),
+		subImm(true, SP, tmp3, 16), // the stub's return address stays
 		ldstScaled(3, opcLoad, regFP, f, jit.OffRunFP),
 		br(tmp1),
 	)
