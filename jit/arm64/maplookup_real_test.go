@@ -164,6 +164,7 @@ func TestMapLookupConcurrentWriters(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stop atomic.Bool
+	var ops atomic.Int64 // writer operations done
 	var wg sync.WaitGroup
 	for w := 0; w < 2; w++ {
 		wg.Add(1)
@@ -178,6 +179,7 @@ func TestMapLookupConcurrentWriters(t *testing.T) {
 				} else {
 					mp.Update(k, v, 0) // may fail when full: fine
 				}
+				ops.Add(1)
 			}
 		}(w)
 	}
@@ -187,7 +189,10 @@ func TestMapLookupConcurrentWriters(t *testing.T) {
 		if testing.Short() {
 			n = 500
 		}
-		for i := 0; i < n; i++ {
+		// Run until the writers made progress too (under qemu they may
+		// start late), within a bound.
+		start := ops.Load()
+		for i := 0; i < n || ops.Load()-start < 2000 && i < 100*n; i++ {
 			k := testKey(ks, (i%2)*100+i%40)
 			if i%5 == 0 {
 				k = stable
@@ -203,4 +208,7 @@ func TestMapLookupConcurrentWriters(t *testing.T) {
 	}
 	stop.Store(true)
 	wg.Wait()
+	if ops.Load() < 2000 {
+		t.Errorf("the writers did only %d operations: the test raced nothing", ops.Load())
+	}
 }
