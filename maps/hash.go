@@ -160,11 +160,12 @@ func (m *hashMap) rebuild() {
 			}
 			continue
 		}
-		if _, dup := m.findLocked(m.keyAt(s)); dup {
+		h := m.idx.hash(m.keyAt(s))
+		if _, dup := m.findHashed(m.keyAt(s), h); dup {
 			*m.state(s) = 0 // duplicate key in a damaged file: keep the first
 			continue
 		}
-		m.idxLink(s)
+		m.idxLink(s, h)
 		m.used[s/64] |= 1 << (s % 64)
 		m.count++
 		live = append(live, s)
@@ -204,9 +205,10 @@ func (m *hashMap) update(key, value []byte, flags uint64, cpu int) error {
 	if !validFlags(flags) {
 		return EINVAL
 	}
+	h := m.idx.hash(key)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if s, ok := m.findLocked(key); ok {
+	if s, ok := m.findHashed(key, h); ok {
 		if flags == UpdateNoExist {
 			return EEXIST
 		}
@@ -234,7 +236,7 @@ func (m *hashMap) update(key, value []byte, flags uint64, cpu int) error {
 	copy(m.keyAt(s), key)
 	m.storeValue(s, value, cpu, true)
 	atomic.StoreUint32(m.state(s), slotUsed)
-	m.idxLink(s)
+	m.idxLink(s, h)
 	m.used[s/64] |= 1 << (s % 64)
 	m.count++
 	if m.lru {

@@ -143,8 +143,12 @@ func (m *hashMap) find(key []byte) (uint32, bool) {
 // findLocked finds key's slot with the map's lock held (no concurrent
 // writer, so one walk of the chain is exact).
 func (m *hashMap) findLocked(key []byte) (uint32, bool) {
+	return m.findHashed(key, m.idx.hash(key))
+}
+
+// findHashed is findLocked for a key whose hash h is known.
+func (m *hashMap) findHashed(key []byte, h uint32) (uint32, bool) {
 	x := &m.idx
-	h := x.hash(key)
 	for n := x.buckets[h&x.mask]; n&NativeChainEnd == 0; n = x.next[n] {
 		if x.hashes[n] == h && *m.state(n) == slotUsed && string(m.keyAt(n)) == string(key) {
 			return n, true
@@ -153,12 +157,11 @@ func (m *hashMap) findLocked(key []byte) (uint32, bool) {
 	return 0, false
 }
 
-// idxLink publishes slot s, whose key, value and state are written, at the
-// head of its bucket: its hash and Next link first, then the head that
-// makes it reachable (writers only).
-func (m *hashMap) idxLink(s uint32) {
+// idxLink publishes slot s, whose key (of hash h), value and state are
+// written, at the head of its bucket: its hash and Next link first, then
+// the head that makes it reachable (writers only).
+func (m *hashMap) idxLink(s, h uint32) {
 	x := &m.idx
-	h := x.hash(m.keyAt(s))
 	b := h & x.mask
 	atomic.StoreUint32(&x.hashes[s], h)
 	atomic.StoreUint32(&x.next[s], x.buckets[b])
