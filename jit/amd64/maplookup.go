@@ -102,6 +102,11 @@ func (c *compiler) constLookup(pc int, site jit.MapLookupSite) {
 	c.place(done)
 }
 
+// commonKeySizes are the key sizes of plain hash maps (RouteHash) that
+// the lookup routine's general path has unrolled code for (u32 and u64 keys, and two u64s or IPv6
+// addresses).
+var commonKeySizes = []int{4, 8, 16}
+
 // maxUnrolledKey is the largest key whose hash and comparison are
 // unrolled at a constant site (about 40 bytes of code per 8 key bytes).
 const maxUnrolledKey = 64
@@ -250,8 +255,8 @@ func (c *compiler) lookupRoutine() {
 		c.hashBody(sh.Route, int(sh.KeySize), hashDone, hashFail)
 		c.place(other)
 	}
-	routes := []uint32{maps.RouteArray, maps.RoutePerCPUArray, maps.RouteArrayOfMaps,
-		maps.RouteHash, maps.RoutePerCPUHash, maps.RouteLRUHash, maps.RouteLRUPerCPUHash, maps.RouteHashOfMaps}
+	routes := []uint32{maps.RouteHash, maps.RouteArray, maps.RoutePerCPUArray, maps.RouteArrayOfMaps,
+		maps.RoutePerCPUHash, maps.RouteLRUHash, maps.RouteLRUPerCPUHash, maps.RouteHashOfMaps}
 	ls := make([]label, len(routes))
 	for i, r := range routes {
 		ls[i] = c.newLabel()
@@ -277,7 +282,22 @@ func (c *compiler) lookupRoutine() {
 	}
 	// The hash routes share one body that reads the route (kept in
 	// regAux) where they differ.
+	// Common key sizes get unrolled hashing and comparison; the others
+	// loop over the size in the descriptor.
 	c.place(hash)
+	general := c.newLabel()
+	a.aluRI(aluCmp, false, regAux, maps.RouteHash)
+	c.br(&ne, general)
+	for _, k := range commonKeySizes {
+		other := c.newLabel()
+		a.cmpMI32(regTmp, maps.NativeOffKeySize, int32(k))
+		c.br(&ne, other)
+		a.push(rdi)
+		a.movRR(true, rdi, regTmp)
+		c.hashBody(maps.RouteHash, k, hashDone, hashFail)
+		c.place(other)
+	}
+	c.place(general)
 	a.push(rdi)
 	a.movRR(true, rdi, regTmp)
 	c.hashBody(0, 0, hashDone, hashFail)

@@ -230,8 +230,13 @@ func TestLookupHashKeySizes(t *testing.T) {
 // step bound), a link out of range.
 func TestLookupHashChains(t *testing.T) {
 	r := newLookupRunner(t, 1)
-	const n = 12
-	f := newFakeMap(t, fakeID+100, maps.RouteHash, n, 8, 8, 1, 1)
+	for _, n := range []int{12, 8} { // the lookup routine's general and unrolled paths
+		hashChains(t, r, n)
+	}
+}
+
+func hashChains(t *testing.T, r *lookupRunner, n int) {
+	f := newFakeMap(t, uint32(fakeID+100+n), maps.RouteHash, n, 8, 8, 1, 1)
 	fakeSites(t, f)
 	f.install(t)
 	h := vm.MapHandle(f.desc.ID)
@@ -244,7 +249,7 @@ func TestLookupHashChains(t *testing.T) {
 	*f.hash(1) = *f.hash(4)
 	*f.state(2) = 0
 	if got := r.lookup(want, h, 0, true); got != f.valueAddr(4, 0) {
-		t.Fatalf("chain 1 -> 2 -> 4: got %#x, want slot 4 %#x", got, f.valueAddr(4, 0))
+		t.Fatalf("key size %d, chain 1 -> 2 -> 4: got %#x, want slot 4 %#x", n, got, f.valueAddr(4, 0))
 	}
 	for _, c := range []struct {
 		name string
@@ -257,7 +262,7 @@ func TestLookupHashChains(t *testing.T) {
 	} {
 		c.set()
 		if got := r.lookup(want, h, 0, true); got != fallbackMark^h {
-			t.Errorf("%s: got %#x, want the Go helper's %#x", c.name, got, fallbackMark^h)
+			t.Errorf("key size %d, %s: got %#x, want the Go helper's %#x", n, c.name, got, fallbackMark^h)
 		}
 	}
 }
