@@ -133,3 +133,18 @@ func TestRepeat(t *testing.T) {
 		t.Fatalf("10 runs, the 2nd fails: runs %d, err %v, helper calls %d", runs, err, calls)
 	}
 }
+
+// BenchmarkHelperExit measures the round trip of a helper exit with a
+// helper that does nothing: 100 exits per run, reported per exit.
+func BenchmarkHelperExit(b *testing.B) {
+	var tab vm.HelperTable
+	tab[7] = func(ctx *vm.Context, r1, r2, r3, r4, r5 uint64) uint64 { return r1 }
+	insns := prog(
+		mov(6, 100),
+		callHelper(7),
+		addk(6, -1),
+		isa.Instruction{Opcode: isa.ClassJMP | isa.JmpJNE | isa.SrcK, Dst: 6, Offset: -3},
+		exit(),
+	)
+	benchRun(b, insns, &tab, 100, "exit")
+}
