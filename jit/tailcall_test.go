@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 	"unsafe"
+	"weak"
 
 	"github.com/bpfhost/bpfhost/helpers"
 	"github.com/bpfhost/bpfhost/internal/offheap"
@@ -390,5 +391,83 @@ func BenchmarkTailCall(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestNativeTailCallWithdrawnWhileRunning: a target is unregistered while
+// a run is inside it (entered natively, spinning until the test says
+// stop). The entry must not be reclaimed before the run ends, the run must
+// finish normally, and the entry is reclaimed afterwards.
+func TestNativeTailCallWithdrawnWhileRunning(t *testing.T) {
+	for end := time.Now().Add(5 * time.Second); !jit.TailIdle() && time.Now().Before(end); {
+		time.Sleep(time.Millisecond)
+	}
+	a := newTailArray(t, 2)
+	// target: *(u64*)r1 += 1; while *(u64*)(r1+8) == 0 {}; r0 = 5
+	jeq := isa.Instruction{Opcode: isa.ClassJMP | isa.JmpJEQ | isa.SrcK, Dst: 2, Imm: 0, Offset: -2}
+	target := &vm.Program{Name: "spin", Type: "raw", Helpers: helpers.Generic(),
+		Insns: prog(count(), ldx64(2, 6, 8), jeq, mov(0, 5), exit())}
+	vm.RegisterProgram(target)
+	d := newProg(t, "d", tailCallTo(a, 0), mov(0, 99), exit())
+	a.set(t, 0, target.ID())
+	eng := jit.New()
+	tx, err := eng.Prepare(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	weakTarget := weak.Make(tx.(*jit.Executable))
+	tx = nil
+	exe, err := eng.Prepare(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cpus, err := vm.NewCPUs(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cpus.Close()
+	cpu := cpus.Acquire()
+	mem := cpu.Ctx[:16]
+	clear(mem)
+	counter := (*uint64)(unsafe.Pointer(&mem[0]))
+	flag := (*uint64)(unsafe.Pointer(&mem[8]))
+	done := make(chan string)
+	go func() {
+		cpu.Run.Reset(d)
+		cpu.Run.Ctx, cpu.Run.CtxSize, cpu.Run.CtxWritable = vm.AddrOf(mem), 16, true
+		r0, err := exe.Run(&cpu.Run, vm.AddrOf(mem), 16)
+		cpus.Release(cpu)
+		done <- outcome(r0, err)
+	}()
+	for atomic.LoadUint64(counter) == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	reclaimed := jit.TailReclaimed()
+	vm.UnregisterProgram(target)
+	a.set(t, 0, 0)
+	target = nil
+	for i := 0; i < 3; i++ {
+		runtime.GC()
+	}
+	time.Sleep(20 * time.Millisecond)
+	if jit.TailIdle() || jit.TailReclaimed() != reclaimed {
+		t.Fatalf("entry reclaimed while a run is inside its code")
+	}
+	atomic.StoreUint64(flag, 1)
+	if got := <-done; got != "r0=0x5" {
+		t.Fatalf("run: %s", got)
+	}
+	for end := time.Now().Add(5 * time.Second); !jit.TailIdle() && time.Now().Before(end); {
+		time.Sleep(time.Millisecond)
+	}
+	if !jit.TailIdle() || jit.TailReclaimed() == reclaimed {
+		t.Fatalf("entry not reclaimed after the run")
+	}
+	// Nothing holds the target's executable any more: its code can go.
+	for i := 0; i < 5 && weakTarget.Value() != nil; i++ {
+		runtime.GC()
+	}
+	if weakTarget.Value() != nil {
+		t.Fatalf("the withdrawn target's executable is still reachable")
 	}
 }
