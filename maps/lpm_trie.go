@@ -135,6 +135,9 @@ func (m *lpmTrie) lookup(key []byte) (slot int32, ok bool) {
 	if prefix > m.maxPrefix {
 		return -1, true // the kernel refuses such lookups outright
 	}
+	if m.dataWords == 1 {
+		return m.walk1(prefix, keyWord(data, 0))
+	}
 	if m.dataWords <= lpmKeyWords {
 		var kw [lpmKeyWords]uint64
 		for i := range uint32(m.dataWords) {
@@ -147,6 +150,37 @@ func (m *lpmTrie) lookup(key []byte) (slot int32, ok bool) {
 		kw[i] = keyWord(data, i)
 	}
 	return m.walk(prefix, kw[:min(m.dataWords, lpmMaxWords)])
+}
+
+// walk1 is walk for keys of at most 8 data bytes (IPv4 and the like):
+// the whole key in one register, one compare per node.
+func (m *lpmTrie) walk1(prefix uint32, k uint64) (slot int32, ok bool) {
+	found := int32(-1)
+	steps := m.maxPrefix + 1
+	nodes, data := m.nodes, m.nData
+	for n := m.root.Load(); n != noNode; {
+		if steps == 0 || uint(n) >= uint(len(nodes)) || uint(n) >= uint(len(data)) {
+			return -1, false
+		}
+		steps--
+		nd := &nodes[n]
+		np := atomic.LoadUint32(&nd.prefix)
+		match := min(uint32(bits.LeadingZeros64(atomic.LoadUint64(&data[n])^k)), np, prefix)
+		if match == m.maxPrefix {
+			return atomic.LoadInt32(&nd.slot), true
+		}
+		if match < np {
+			break
+		}
+		if s := atomic.LoadInt32(&nd.slot); s >= 0 {
+			found = s
+		}
+		if np >= 64 {
+			return -1, false // np < maxPrefix <= 64 in a consistent trie
+		}
+		n = atomic.LoadInt32(&nd.child[k>>(63-np)&1])
+	}
+	return found, true
 }
 
 // walk is lookup's trie walk over the key data as words (keyWord).
