@@ -37,6 +37,14 @@ func newTailArray(t *testing.T, n uint32) *tailArray {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if tailRealDescs {
+		if _, ok := maps.NativeDescOf(m); !ok {
+			t.Fatal("the maps package publishes no prog-array descriptor")
+		}
+		a := &tailArray{m: m, id: maps.Register(m), ids: make([]uint32, n)}
+		t.Cleanup(func() { maps.Unregister(a.id) })
+		return a
+	}
 	blk, err := offheap.Alloc(maps.NativeDescSize + 4*int(n))
 	if err != nil {
 		t.Fatal(err)
@@ -59,6 +67,24 @@ func newTailArray(t *testing.T, n uint32) *tailArray {
 		// The descriptor stays mapped: code compiled against it may live on.
 	})
 	return a
+}
+
+// tailRealDescs makes newTailArray use the maps package's own descriptor
+// (setNative then has no effect on the native route).
+var tailRealDescs bool
+
+// TestNativeTailCallRealDescriptors runs the tail-call tests on program
+// arrays with the descriptors the maps package publishes.
+func TestNativeTailCallRealDescriptors(t *testing.T) {
+	tailRealDescs = true
+	defer func() { tailRealDescs = false }()
+	for name, f := range map[string]func(*testing.T){
+		"Limit": TestNativeTailCallLimit, "Chain": TestNativeTailCallChain, "Counting": TestNativeTailCallCounting,
+		"Type": TestNativeTailCallType, "Callback": TestNativeTailCallCallback, "Concurrent": TestNativeTailCallConcurrent,
+		"WithdrawnWhileRunning": TestNativeTailCallWithdrawnWhileRunning,
+	} {
+		t.Run(name, f)
+	}
 }
 
 // set puts program ID pid (0: delete) at index i of both routes.
