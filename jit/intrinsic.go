@@ -43,6 +43,9 @@ const (
 	// IntrinsicRedirect is bpf_redirect(ifindex, flags) of XDP and tc (see
 	// Intrinsic's Redirect fields).
 	IntrinsicRedirect
+	// IntrinsicLoop is bpf_loop(nr_loops, callback, ctx, flags), compiled
+	// as a native loop when InlineLoop also allows it (intrinsic_loop.go).
+	IntrinsicLoop
 )
 
 // Intrinsic is how to compile one helper call natively.
@@ -121,6 +124,7 @@ var intrinsicTable = sync.OnceValue(func() map[helperKey]Intrinsic {
 	add(g, helpers.FnSpinUnlock, Intrinsic{Kind: IntrinsicSpinUnlock})
 	add(g, helpers.FnGetSmpProcessorID, Intrinsic{Kind: IntrinsicCPU})
 	add(g, helpers.FnGetPrandomU32, Intrinsic{Kind: IntrinsicPrandom})
+	add(g, helpers.FnLoop, Intrinsic{Kind: IntrinsicLoop})
 	// bpf_redirect: XDP allows no flags (else XDP_ABORTED), tc only
 	// BPF_F_INGRESS (else TC_ACT_SHOT); helpers/xdp.go and helpers/skb.go.
 	add(helpers.XDP(nil), helpers.FnRedirect, Intrinsic{Kind: IntrinsicRedirect,

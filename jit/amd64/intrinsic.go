@@ -22,6 +22,12 @@ func (c *compiler) intrinsic(pc int, num int32) bool {
 		c.prandom()
 	case jit.IntrinsicRedirect:
 		c.redirect(in)
+	case jit.IntrinsicLoop:
+		cb, ok := jit.InlineLoop(c.p, c.insns, c.second, c.target, pc, num)
+		if !ok {
+			return false
+		}
+		c.loop(pc, cb)
 	default:
 		return false
 	}

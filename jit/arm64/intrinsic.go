@@ -24,6 +24,12 @@ func (c *compiler) intrinsic(i int, num int32) bool {
 			return false
 		}
 		c.redirect(in)
+	case jit.IntrinsicLoop:
+		cb, ok := jit.InlineLoop(c.prog, c.insns, c.second, c.target, i, num)
+		if !ok {
+			return false
+		}
+		c.loop(i, cb)
 	default:
 		return false
 	}
