@@ -17,8 +17,11 @@ import (
 // so the fallback is exactly the Go helper.
 //
 // Registers: on entry r1 (rdi) holds the handle and r2 (rsi) the key
-// address; both stay intact until the code has committed to a native
-// route (the fallback reads them). The routes may clobber r0-r5 (rax,
+// address; the Go helper reads both, so every path to the fallback has
+// them: r2 is never written, r1 is replaced by the descriptor only once a
+// route is chosen, and the one fallback after that (a hash walk that used
+// up its restarts) gets it back from the stack (lookup routine) or from
+// the constant (inline code). The routes may clobber r0-r5 (rax,
 // rdi, rsi, rdx, rcx, r8: the verifier refuses reads of r1-r5 after a
 // call) and the scratch registers r10 and r11, never r6-r10, regFrame or
 // regBudget. The result is in rax.
