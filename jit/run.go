@@ -53,13 +53,15 @@ type stateKey struct{}
 func stateFor(cpu *vm.CPU) (*state, error) {
 	var allocErr error
 	s := cpu.Scratch(stateKey{}, func() any {
-		blk, err := offheap.Alloc(NativeStackBytes + tailWordBytes)
+		blk, err := offheap.Alloc(NativeStackBytes)
 		if err != nil {
 			allocErr = err
 			return (*state)(nil)
 		}
 		s := &state{stack: blk, cpu: cpu}
-		s.f.NativeStack = blk.Addr() + NativeStackBytes
+		// The top 64 bytes hold the tail word (tailcall.go), on the page
+		// and next to the line every run's first call writes.
+		s.f.NativeStack = blk.Addr() + NativeStackBytes - tailWordBytes
 		s.f.CPU = uint64(cpu.ID)
 		seedRand(&s.f.Rand, cpu.ID)
 		s.callFn = s.call

@@ -61,7 +61,7 @@ const (
 )
 
 // The tail word is the u64 at Frame.NativeStack (just above the CPU's native
-// stack, in the same off-heap block): native code stores the tag of the
+// stack, in the top tailWordBytes of its off-heap block): native code stores the tag of the
 // table entry it jumps through there before jumping, so Go can tell which
 // executable runs (and hold it) after the next exit, and the reclaimer can
 // tell which CPUs may still run withdrawn code. Go zeroes it when a run or

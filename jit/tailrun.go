@@ -24,7 +24,12 @@ func (s *state) tailBegin(x *Executable) {
 		}
 	}
 	f.RunStackSP, f.RunFP = uint64(f.NativeStack), s.top
+	// Normally clear already (tailEnd); not after a panic out of a run.
 	*s.tailWord() = 0
+	if len(s.keep) > 0 {
+		clear(s.keep)
+		s.keep = s.keep[:0]
+	}
 }
 
 // tailEnd ends a run of x: it clears the tail word (an idle CPU must not
