@@ -268,7 +268,9 @@ func window() []isa.Instruction {
 
 // spinMap makes a one-element array map with a lock and a counter and
 // returns it with its ID and the address of the value.
-func spinMap(t *testing.T) (maps.Map, uint32, uint64) {
+func spinMap(t *testing.T) (maps.Map, uint32, uint64) { return spinMapTB(t) }
+
+func spinMapTB(t testing.TB) (maps.Map, uint32, uint64) {
 	t.Helper()
 	m, err := maps.New(maps.Spec{Type: maps.Array, KeySize: 4, ValueSize: 16, MaxEntries: 1}, maps.Options{})
 	if err != nil {
