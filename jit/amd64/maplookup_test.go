@@ -2,6 +2,8 @@ package amd64
 
 import (
 	"encoding/binary"
+	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -9,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bpfhost/bpfhost/helpers"
+	"github.com/bpfhost/bpfhost/interp"
 	"github.com/bpfhost/bpfhost/isa"
 	"github.com/bpfhost/bpfhost/jit"
 	"github.com/bpfhost/bpfhost/maps"
@@ -719,4 +722,79 @@ func TestLookupRealConcurrent(t *testing.T) {
 // scheduled them yet), for at most two seconds.
 func busy(ops *atomic.Int64, start time.Time) bool {
 	return ops.Load() < 20000 && time.Since(start) < 2*time.Second
+}
+
+// TestLookupLRUEvictionOrder: the referenced word native lookups set
+// drives the LRU map's eviction exactly as the Go helper's lookups do. Two
+// identical LRU maps get the same updates from Go, and the same lookups,
+// one map through the interpreter, the other natively; afterwards they
+// hold the same keys.
+func TestLookupLRUEvictionOrder(t *testing.T) {
+	r := newLookupRunner(t, 1)
+	r.tab = helpers.Generic()
+	spec := maps.Spec{Type: maps.LRUHash, KeySize: 4, ValueSize: 8, MaxEntries: 16}
+	var ms [2]maps.Map
+	var hs [2]uint64
+	for i := range ms {
+		m, err := maps.New(spec, maps.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := maps.Register(m)
+		defer maps.Unregister(id)
+		ms[i], hs[i] = m, vm.MapHandle(id)
+	}
+	key := func(i int) []byte { return binary.LittleEndian.AppendUint32(nil, uint32(i)) }
+	progs := map[int][2]prepared{}
+	lookup := func(k int) {
+		p, ok := progs[k]
+		if !ok {
+			for i := range p {
+				p[i] = r.prepare(key(k), hs[i], false, i == 1, jit.Options{})
+			}
+			// The first map's program runs in the interpreter.
+			x, err := interp.New().Prepare(p[0].p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p[0].x = x
+			progs[k] = p
+		}
+		var got [2]uint64
+		for i := range p {
+			got[i] = r.run(p[i], 0, hs[i])
+		}
+		if (got[0] == 0) != (got[1] == 0) {
+			t.Fatalf("key %d: interpreter %#x, native %#x", k, got[0], got[1])
+		}
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for step := 0; step < 3000; step++ {
+		k := rng.IntN(40)
+		if rng.IntN(3) == 0 {
+			for _, m := range ms {
+				if err := m.Update(key(k), make([]byte, 8), 0); err != nil {
+					t.Fatal(err)
+				}
+			}
+			continue
+		}
+		lookup(k)
+	}
+	var sets [2]map[uint32]bool
+	for i, m := range ms {
+		sets[i] = map[uint32]bool{}
+		var cur []byte
+		next := make([]byte, 4)
+		for m.NextKey(cur, next) == nil {
+			sets[i][binary.LittleEndian.Uint32(next)] = true
+			cur = append(cur[:0], next...)
+		}
+	}
+	if fmt.Sprint(sets[0]) != fmt.Sprint(sets[1]) {
+		t.Fatalf("keys after the same operations: interpreter %v, native %v", sets[0], sets[1])
+	}
+	if len(sets[0]) != 16 {
+		t.Fatalf("%d keys, want a full map (16)", len(sets[0]))
+	}
 }
