@@ -81,7 +81,7 @@ func TestNativeTailCallRealDescriptors(t *testing.T) {
 	for name, f := range map[string]func(*testing.T){
 		"Limit": TestNativeTailCallLimit, "Chain": TestNativeTailCallChain, "Counting": TestNativeTailCallCounting,
 		"Type": TestNativeTailCallType, "Callback": TestNativeTailCallCallback, "Concurrent": TestNativeTailCallConcurrent,
-		"WithdrawnWhileRunning": TestNativeTailCallWithdrawnWhileRunning,
+		"WithdrawnWhileRunning": TestNativeTailCallWithdrawnWhileRunning, "Depth": TestNativeTailCallDepth,
 	} {
 		t.Run(name, f)
 	}
@@ -495,5 +495,33 @@ func TestNativeTailCallWithdrawnWhileRunning(t *testing.T) {
 	}
 	if weakTarget.Value() != nil {
 		t.Fatalf("the withdrawn target's executable is still reachable")
+	}
+}
+
+// TestNativeTailCallDepth: a tail call from a subprogram starts the target
+// in the run's entry frame, so the target has the whole call depth again
+// (as in the interpreter), and no more.
+func TestNativeTailCallDepth(t *testing.T) {
+	a := newTailArray(t, 2)
+	// nested(n): n bpf-to-bpf calls deep, then r0 = 42.
+	nested := func(n int) []any {
+		var insns []any
+		for i := 0; i < n; i++ {
+			insns = append(insns, callLocal(1), exit())
+		}
+		return append(insns, mov(0, 42), exit())
+	}
+	// d: call sub; exit. sub: call sub2; exit. sub2: tail_call; r0 = 99; exit
+	d := newProg(t, "d", callLocal(1), exit(), callLocal(1), exit(), tailCallTo(a, 0), mov(0, 99), exit())
+	for _, tc := range []struct {
+		n    int
+		want string
+	}{
+		{vm.MaxCallDepth - 1, "r0=0x2a count=0"},
+		{vm.MaxCallDepth, "error: program aborted: instruction 14: call exceeds the maximum call depth of 8 frames count=0"},
+	} {
+		target := newProg(t, fmt.Sprintf("nested%d", tc.n), nested(tc.n)...)
+		a.set(t, 0, target.ID())
+		t.Run(target.Name, func(t *testing.T) { expectTail(t, d, tc.want) })
 	}
 }
