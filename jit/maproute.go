@@ -35,7 +35,9 @@ import (
 // restarts, and return exactly what the Go helper returns: a value
 // address, vm.MapHandle(id) for map-in-map slots (0 for an empty one), or
 // 0 on a miss. The per-CPU routes use Frame.CPU (OffCPU) and must fall
-// back to Go when it is not below desc.NCPU.
+// back to Go when it is not below desc.NCPU. A hash walk that used up
+// maps.NativeMaxRestarts falls back too (Go's reader then walks under the
+// map's lock, so a key present throughout is never missed).
 //
 // Registers: the kernel leaves r1-r5 undefined after any helper call, and
 // the verifier refuses programs that read them, so native routes may
