@@ -208,15 +208,8 @@ func reclaimTail() {
 // tag of one of the withdrawn entries.
 func tailWordsHold(batch []tailRef) bool {
 	tails.mu.Lock()
-	live := tails.states[:0]
-	for _, w := range tails.states {
-		if w.Value() != nil {
-			live = append(live, w)
-		}
-	}
-	clear(tails.states[len(live):])
-	tails.states = live
-	states := append([]weak.Pointer[state](nil), live...)
+	pruneTailStates()
+	states := append([]weak.Pointer[state](nil), tails.states...)
 	tails.mu.Unlock()
 	for _, w := range states {
 		s := w.Value()
@@ -241,8 +234,23 @@ func tailWordsHold(batch []tailRef) bool {
 // registerTailState records a new CPU state for the reclaimer.
 func registerTailState(s *state) {
 	tails.mu.Lock()
+	if n := len(tails.states); n >= 64 && n&(n-1) == 0 {
+		pruneTailStates() // CPU pools come and go
+	}
 	tails.states = append(tails.states, weak.Make(s))
 	tails.mu.Unlock()
+}
+
+// pruneTailStates drops the states the GC has collected. tails.mu is held.
+func pruneTailStates() {
+	live := tails.states[:0]
+	for _, w := range tails.states {
+		if w.Value() != nil {
+			live = append(live, w)
+		}
+	}
+	clear(tails.states[len(live):])
+	tails.states = live
 }
 
 // tailWord returns the CPU's tail word (see tailWordBytes).
