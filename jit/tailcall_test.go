@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -523,5 +524,43 @@ func TestNativeTailCallDepth(t *testing.T) {
 		target := newProg(t, fmt.Sprintf("nested%d", tc.n), nested(tc.n)...)
 		a.set(t, 0, target.ID())
 		t.Run(target.Name, func(t *testing.T) { expectTail(t, d, tc.want) })
+	}
+}
+
+// TestNativeTailCallEmitted: both back ends compile a tail call through a
+// constant program array natively (amd64: jmp rax; arm64: LDAR of the
+// table tag), also blinded, and not with NoInline or without a
+// descriptor (a register array).
+func TestNativeTailCallEmitted(t *testing.T) {
+	a := newTailArray(t, 2)
+	native := &vm.Program{Name: "d", Type: "raw", Helpers: helpers.Generic(), Insns: prog(tailCallTo(a, 0), exit())}
+	// r2 copied from another register: not provably the array.
+	viaReg := &vm.Program{Name: "r", Type: "raw", Helpers: helpers.Generic(),
+		Insns: prog(ldImm64(4, vm.MapHandle(a.id)), movx(2, 4), mov(3, 0), callHelper(helpers.FnTailCall), exit())}
+	has := func(arch string, text []byte) bool {
+		if arch == "amd64" {
+			return strings.Contains(string(text), "\xff\xe0")
+		}
+		for i := 0; i+4 <= len(text); i += 4 {
+			if binary.LittleEndian.Uint32(text[i:])&^0x3ff == 0xc8dffc00 {
+				return true
+			}
+		}
+		return false
+	}
+	for _, arch := range []string{"amd64", "arm64"} {
+		for _, tc := range []struct {
+			p    *vm.Program
+			opts jit.Options
+			want bool
+		}{{native, jit.Options{}, true}, {native, jit.Options{Blind: true}, true}, {native, jit.Options{NoInline: true}, false}, {viaReg, jit.Options{}, false}} {
+			code, err := jit.CompileFor(arch, tc.p, tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := has(arch, code.Text); got != tc.want {
+				t.Errorf("%s %s %+v: native tail call emitted %v, want %v", arch, tc.p.Name, tc.opts, got, tc.want)
+			}
+		}
 	}
 }
