@@ -148,3 +148,54 @@ func BenchmarkHelperExit(b *testing.B) {
 	)
 	benchRun(b, insns, &tab, 100, "exit")
 }
+
+// TestExitsEverywhere: helper exits from the entry function, from a
+// bpf-to-bpf callee, from a callback and from a callee of the callback,
+// and back-edges in all of them, interleaved: every exit leaves through
+// the entry function's (or callback's) return slot and every resume
+// re-plants it (see jit/amd64's prologue), so each must land where the
+// interpreter says.
+func TestExitsEverywhere(t *testing.T) {
+	var tab vm.HelperTable
+	for k, v := range helpers.Generic() {
+		tab[k] = v
+	}
+	// helper 7: r0 = r1*3 + r2
+	tab[7] = func(ctx *vm.Context, r1, r2, r3, r4, r5 uint64) uint64 { return r1*3 + r2 }
+	jne := func(dst uint8, k int32, off int16) isa.Instruction {
+		return isa.Instruction{Opcode: isa.ClassJMP | isa.JmpJNE | isa.SrcK, Dst: dst, Imm: k, Offset: off}
+	}
+	// main: r6 = 0; r7 = 3; loop { r1 = r7; r2 = r6; call 7; r6 = r0; r7-- };
+	//       call sub; r6 += r0; r1 = 4; r2 = &cb; r3 = r10-8; *(r10-8) = 0; r4 = 0;
+	//       bpf_loop; r0 = *(r10-8) + r6 * 1000; exit
+	main := prog(
+		mov(6, 0), mov(7, 3),
+		movx(1, 7), movx(2, 6), callHelper(7), movx(6, 0), addk(7, -1), jne(7, 0, -6),
+		callLocal(0), // patched below
+		addx(6, 0),
+		mov(1, 4), ldImm64(2, 0), movx(3, 10), addk(3, -8),
+		isa.Instruction{Opcode: isa.ClassST | isa.ModeMEM | isa.SizeDW, Dst: 10, Offset: -8},
+		mov(4, 0), callHelper(helpers.FnLoop),
+		ldx64(0, 10, -8), movx(1, 6), mulk(1, 1000), addx(0, 1), exit(),
+	)
+	// sub: r1 = 5; r2 = 6; call 7 (r0 = 21); r6 = r0; r1 = r6; r2 = 1; call 7; exit   (r0 = 64)
+	sub := prog(mov(1, 5), mov(2, 6), callHelper(7), movx(6, 0), movx(1, 6), mov(2, 1), callHelper(7), exit())
+	// cb(i, ctx): r6 = r2; r1 = i; call leaf; r2 = r0; r1 = i; call 7; *(u64*)r6 += r0; r0 = 0; exit
+	cb := prog(movx(6, 2), movx(7, 1), callLocal(0), movx(2, 0), movx(1, 7), callHelper(7),
+		ldx64(3, 6, 0), addx(3, 0), stx64(6, 0, 3), mov(0, 0), exit())
+	// leaf(i): r1 = i; r2 = 2; call 7; loop r1 = 3 times { r0 += 1 }; exit   (r0 = 3i + 2 + 3)
+	leaf := prog(mov(2, 2), callHelper(7), mov(1, 3), addk(0, 1), addk(1, -1), jne(1, 0, -3), exit())
+	insns := prog(main, sub, cb, leaf)
+	subPC, cbPC, leafPC := len(main), len(main)+len(sub), len(main)+len(sub)+len(cb)
+	insns[8].Imm = int32(subPC - 9)
+	insns[cbPC+2].Imm = int32(leafPC - (cbPC + 3))
+	isa.SetImm64(insns, 11, vm.FuncHandle(cbPC))
+	// main loop: r6 = 9, 3*2+9 = 15, 3*1+15 = 18; sub: 64; r6 = 82.
+	// cb(i): leaf = 3i+5, r0 = 3i + 3i + 5 = 6i + 5; sum over 0..3 = 36 + 20 = 56.
+	want := fmt.Sprintf("r0=%#x", 56+82*1000)
+	for i := 0; i < 3; i++ {
+		if got := both(t, insns, &tab, 0, 0); got != want {
+			t.Fatalf("got %s, want %s", got, want)
+		}
+	}
+}

@@ -166,6 +166,7 @@ func (s *state) run(x *Executable, r1, r2 uint64) (uint64, error) {
 	f := &s.f
 	f.TailCalls = 0
 	f.Regs[1], f.Regs[2], f.Regs[10] = r1, r2, s.top
+	f.Exit = ExitReturn // what the code leaves unless it exits to Go
 	enter(x.run, f)
 	if f.Exit == ExitReturn {
 		return f.Regs[0], nil
@@ -231,7 +232,7 @@ func (s *state) loop(x *Executable, fp uint64, sp uintptr) (uint64, error) {
 			return 0, fmt.Errorf("jit: program %q: generated code returned with unknown exit %d", x.prog.Name, f.Exit)
 		}
 		f.Budget = DefaultBudget
-		f.Exit = 0
+		f.Exit = ExitReturn // what the code leaves unless it exits to Go
 		enter(x.prologue, f)
 	}
 }
@@ -335,6 +336,7 @@ func (s *state) call(pc int, r1, r2, r3, r4, r5 uint64) (uint64, error) {
 	// The call entry zeroes the other registers and, when the callback
 	// returns without leaving native code, stores only r0.
 	tsaved := s.tailEnterCallback(fp-vm.StackSize, sp)
+	f.Exit = ExitReturn // what the code leaves unless it exits to Go
 	enter(x.call, f)
 	if f.Exit == ExitReturn {
 		// The callback returned without leaving native code: the call

@@ -205,12 +205,40 @@ func (c *compiler) place(l label) { c.labels[l] = c.a.pos() }
 
 func (c *compiler) fix(pos int, to label) { c.fixups = append(c.fixups, fixup{pos, to}) }
 
-// prologue is what the trampoline calls: save the Go stack pointer,
-// switch to the native stack, load the budget and the eBPF registers, and
-// continue at Frame.Resume.
+// Returns are kept paired with calls so that the processor's return
+// predictor stays right across exits to Go (a mispredicted return costs
+// 15-20 cycles, and one out of place mispredicts every return after it,
+// Go's included):
+//
+//   - the entry function (and a callback) is always called from a stub at
+//     native SP = Frame.RunStackSP, so its return address is the word at
+//     RunStackSP-8, and it is the return exit's address;
+//   - an exit to Go (helper, preemption, fault) leaves through that word:
+//     SP = RunStackSP-8 and ret, which lands in the return exit as the
+//     predictor expects when the exit is made from the entry function
+//     itself (not from a bpf-to-bpf callee), and the return exit's ret
+//     goes back into the trampoline, again as predicted;
+//   - the prologue resumes by calling, from RunStackSP, the code that
+//     switches to NativeSP and jumps to Resume, so the predictor again
+//     expects the return to the return exit that the entry function's
+//     ret (or the next exit) makes.
+//
+// The return exit therefore cannot tell a return from an exit: it stores
+// r0 (for an exit, r0 again) and Go sets Exit = ExitReturn before every
+// entry, which exits overwrite.
+
+// prologue is what the trampoline calls to resume after an exit: save the
+// Go stack pointer, plant the return exit's address at RunStackSP-8 with
+// a call (see above), switch to the native stack, load the budget and the
+// eBPF registers, and continue at Frame.Resume.
 func (c *compiler) prologue() {
 	a := &c.a
 	a.store(8, regFrame, jit.OffSavedSP, rsp)
+	a.load(8, rsp, regFrame, jit.OffRunStackSP)
+	resume := c.newLabel()
+	c.fix(a.call32(), resume)
+	c.returnExit()
+	c.place(resume)
 	a.load(8, rsp, regFrame, jit.OffNativeSP)
 	a.load(8, regBudget, regFrame, jit.OffBudget)
 	for i, r := range regs {
@@ -221,8 +249,8 @@ func (c *compiler) prologue() {
 
 // exitSequence returns to Go: Frame.Exit (and Arg, Arg2) are already set,
 // r11 holds the resume address. It stores the registers and the native
-// stack pointer, restores the Go stack pointer and returns into the
-// trampoline.
+// stack pointer and leaves through the entry function's return address,
+// the return exit (see above).
 func (c *compiler) exitSequence() {
 	a := &c.a
 	a.store(8, regFrame, jit.OffResume, regAux)
@@ -230,7 +258,8 @@ func (c *compiler) exitSequence() {
 		a.store(8, regFrame, int32(jit.OffRegs+8*i), r)
 	}
 	a.store(8, regFrame, jit.OffNativeSP, rsp)
-	a.load(8, rsp, regFrame, jit.OffSavedSP)
+	a.load(8, rsp, regFrame, jit.OffRunStackSP)
+	a.lea(rsp, rsp, -8)
 	a.ret()
 }
 
@@ -270,14 +299,15 @@ func (c *compiler) callEntry() {
 	}
 }
 
-// returnExit leaves when the entry function (or a callback) returned:
-// only r0 matters to Go then (it returns it; ctx.Call restores the rest of
-// the Frame itself), so it is all that is stored, with Exit; no resume
-// address, no other register, no native stack pointer.
+// returnExit is where the entry function (or a callback) returns, and
+// every exit to Go passes: only r0 matters to Go after a return (it
+// returns it; ctx.Call restores the rest of the Frame itself), so it is
+// all that is stored; Exit is ExitReturn as Go set it unless an exit
+// changed it. No resume address, no other register, no native stack
+// pointer.
 func (c *compiler) returnExit() {
 	a := &c.a
 	a.store(8, regFrame, jit.OffRegs, regs[0])
-	a.storeImm(8, regFrame, jit.OffExit, jit.ExitReturn)
 	a.load(8, rsp, regFrame, jit.OffSavedSP)
 	a.ret()
 }
