@@ -14,10 +14,12 @@ import (
 // as the kernel's readers walk it under RCU.
 //
 // Every trie field a lock-free reader loads (root, the nodes' prefix,
-// slot and children, nData) is loaded and stored atomically, so a reader that races with a
-// writer sees whole values (valid node indices, prefixes at most maxPrefix)
-// and the race detector sees no data race; whether what it saw was one
-// consistent trie is what the sequence check decides.
+// slot and children, nData) is loaded and stored atomically, so a reader
+// that races with a writer sees whole values (node indices, prefixes at
+// most maxPrefix), its walk stays in bounds and ends, and the race
+// detector sees no data race; whether what it saw was one consistent trie
+// is what the sequence check decides. A node freed and reused during a
+// walk is such a change: the counter moved.
 
 func extractBit(data []byte, i uint32) int { return int(data[i/8]>>(7-i%8)) & 1 }
 
