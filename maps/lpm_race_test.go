@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestLPMLockFreeReaders runs programs' lookups (LookupElem, which takes no
@@ -111,5 +112,33 @@ func TestLPMDataWords(t *testing.T) {
 				t.Fatalf("size %d: NextKey data %x, stored %x", size, k[4:], data)
 			}
 		}
+	}
+}
+
+// TestLPMSequenceFallback checks both ends of the optimistic read: with
+// the counter odd (a writer between beginWrite and endWrite) a lookup
+// gives up the lock-free walk and answers under the read lock, exactly;
+// once the writer holds the lock, the lookup waits for it.
+func TestLPMSequenceFallback(t *testing.T) {
+	m := newLPMForTest(t, 4, 8).(*lpmTrie)
+	wantErrno(t, "/16", m.Update(lpmKey(16, 10, 1, 0, 0), u32(16), UpdateNoExist), 0)
+	key := lpmKey(32, 10, 1, 2, 3)
+	m.beginWrite() // odd: every optimistic walk is refused
+	a := m.LookupElem(key, 0)
+	if a == 0 || binary.NativeEndian.Uint32(mem(a, 4)) != 16 {
+		t.Fatalf("lookup with the counter odd = %#x, want the /16", a)
+	}
+	m.mu.Lock() // a writer at work: the lookup must wait for it
+	done := make(chan uintptr)
+	go func() { done <- m.LookupElem(key, 0) }()
+	select {
+	case <-done:
+		t.Fatal("lookup did not wait for the writer")
+	case <-time.After(20 * time.Millisecond):
+	}
+	m.endWrite()
+	m.mu.Unlock()
+	if a := <-done; a == 0 {
+		t.Fatal("lookup after the writer finished missed")
 	}
 }
