@@ -116,8 +116,9 @@ func (m *hashMap) find(key []byte) (uint32, bool) {
 	x := &m.idx
 	h := x.hash(key)
 	b := h & x.mask
-	// Slots are addressed from the block's base as native code does (the
-	// bounds are guaranteed by n < MaxEntries, which the link loads check).
+	// Slots are addressed from the block's base as native code does; n is
+	// below MaxEntries there because the bounds-checked load of
+	// x.hashes[n] (len MaxEntries) came first.
 	slots := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.st.meta)), storageHeader)
 	for tries := 0; tries < NativeMaxRestarts; tries++ {
 		n := atomic.LoadUint32(&x.buckets[b])
