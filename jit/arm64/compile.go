@@ -320,9 +320,11 @@ func (c *compiler) stubs() {
 		ldstScaled(3, opcStore, regBudget, f, jit.OffBudget),
 		addImm(true, tmp1, SP, 0),
 		ldstScaled(3, opcStore, tmp1, f, jit.OffNativeSP),
-		ldstScaled(3, opcLoad, tmp1, f, jit.OffSavedSP),
-		addImm(true, SP, tmp1, 0),
-		ldstScaled(3, opcLoad, linkReg, f, jit.OffReserved),
+		// Leave through the entry function's return slot, as its own
+		// return would (see returnPairing).
+		ldstScaled(3, opcLoad, tmp1, f, jit.OffRunStackSP),
+		subImm(true, SP, tmp1, 16),
+		ldrPost(linkReg, SP, 16),
 		ret(),
 	)
 	// Helper exit: x9 = helper number, x10 = resume address, x11 = pc.
@@ -352,14 +354,14 @@ func (c *compiler) stubs() {
 		ldstScaled(3, opcStore, tmp1, f, jit.OffExit),
 	)
 	c.branchTo(b(0), c.stub(stubExit), fixB)
-	// Return exit: the entry function or a callback returned. Go needs
-	// only r0 then (ctx.Call restores the rest of the Frame itself), so
-	// that and Exit are all that is stored.
+	// Return exit: the entry function or a callback returned, or an exit
+	// left through its return slot. Go needs only r0 after a return
+	// (ctx.Call restores the rest of the Frame itself), so that is all
+	// that is stored; Exit is ExitReturn as Go set it unless an exit
+	// changed it.
 	c.place(c.stub(stubReturn))
 	c.emit(
 		ldstScaled(3, opcStore, 0, f, jit.OffRegs),
-		movz(true, tmp1, jit.ExitReturn, 0),
-		ldstScaled(3, opcStore, tmp1, f, jit.OffExit),
 		ldstScaled(3, opcLoad, tmp1, f, jit.OffSavedSP),
 		addImm(true, SP, tmp1, 0),
 		ldstScaled(3, opcLoad, linkReg, f, jit.OffReserved),
@@ -424,14 +426,27 @@ func (c *compiler) stubs() {
 	c.place(ret2)
 	c.returnExit()
 	// Prologue, called by the trampoline with x0 = frame and x30 = the
-	// trampoline's return address: save both stack pointers' worth of
-	// state, switch to the native stack, load the registers, resume.
+	// trampoline's return address to resume after an exit: save both
+	// stack pointers' worth of state, plant the return exit's address in
+	// the entry function's return slot with a call (see returnPairing),
+	// switch to the native stack, load the registers, resume.
 	c.place(c.stub(stubPrologue))
+	retP, resume := c.newLabel(), c.newLabel()
 	c.emit(
 		movReg(true, f, 0),
 		ldstScaled(3, opcStore, linkReg, f, jit.OffReserved),
 		addImm(true, tmp1, SP, 0),
 		ldstScaled(3, opcStore, tmp1, f, jit.OffSavedSP),
+		ldstScaled(3, opcLoad, tmp1, f, jit.OffRunStackSP),
+		addImm(true, SP, tmp1, 0),
+	)
+	c.branchTo(adr(linkReg, 0), retP, fixADR)
+	c.emit(strPre(linkReg, SP, -16))
+	c.branchTo(bl(0), resume, fixB)
+	c.place(retP)
+	c.branchTo(b(0), c.stub(stubReturn), fixB)
+	c.place(resume)
+	c.emit(
 		ldstScaled(3, opcLoad, tmp1, f, jit.OffNativeSP),
 		addImm(true, SP, tmp1, 0),
 		ldp(0, 1, f, jit.OffRegs),
@@ -447,6 +462,15 @@ func (c *compiler) stubs() {
 		brk(0),
 	)
 }
+
+// returnPairing: returns are kept paired with calls (BL/RET) so that the
+// processor's return predictor stays right across exits to Go. The entry
+// function (and a callback) is called from a stub at SP = RunStackSP, its
+// return address is the word at RunStackSP-16 (the return exit's); every
+// exit to Go leaves through that word as the function's own return would,
+// and the prologue re-plants it with a BL before resuming. The return
+// exit cannot tell a return from an exit, so Go sets Exit = ExitReturn
+// before every entry and exits overwrite it. (The same as jit/amd64.)
 
 // returnExit branches to the return exit.
 func (c *compiler) returnExit() {
