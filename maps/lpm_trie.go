@@ -160,25 +160,27 @@ func (m *lpmTrie) walk1(prefix uint32, k uint64) (slot int32, ok bool) {
 	found := int32(-1)
 	steps := m.maxPrefix + 1
 	nodes, data := m.nodes, m.nData
+	// Node indices and prefixes are whole values even in a torn read
+	// (valid indices, prefixes at most maxPrefix), so Go's bounds checks
+	// never fire and every shift below is in range.
 	for n := m.root.Load(); n != noNode; {
-		if steps == 0 || uint(n) >= uint(len(nodes)) || uint(n) >= uint(len(data)) {
+		if steps == 0 {
 			return -1, false
 		}
 		steps--
 		nd := &nodes[n]
 		np := atomic.LoadUint32(&nd.prefix)
-		match := min(uint32(bits.LeadingZeros64(atomic.LoadUint64(&data[n])^k)), np, prefix)
-		if match == m.maxPrefix {
-			return atomic.LoadInt32(&nd.slot), true
-		}
-		if match < np {
+		// longest_prefix_match is min(common bits, np, prefix); the walk
+		// goes on only when it reaches np.
+		if np > prefix || uint32(bits.LeadingZeros64(atomic.LoadUint64(&data[n])^k)) < np {
 			break
 		}
-		if s := atomic.LoadInt32(&nd.slot); s >= 0 {
-			found = s
+		s := atomic.LoadInt32(&nd.slot)
+		if np == m.maxPrefix { // the match is the whole key
+			return s, true
 		}
-		if np >= 64 {
-			return -1, false // np < maxPrefix <= 64 in a consistent trie
+		if s >= 0 {
+			found = s
 		}
 		n = atomic.LoadInt32(&nd.child[k>>(63-np)&1])
 	}
