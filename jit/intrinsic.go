@@ -46,6 +46,9 @@ const (
 	// IntrinsicLoop is bpf_loop(nr_loops, callback, ctx, flags), compiled
 	// as a native loop when InlineLoop also allows it (intrinsic_loop.go).
 	IntrinsicLoop
+	// IntrinsicForEach is bpf_for_each_map_elem, compiled as a native walk
+	// when InlineArrayWalk allows it (constant plain arrays).
+	IntrinsicForEach
 )
 
 // Intrinsic is how to compile one helper call natively.
@@ -125,6 +128,7 @@ var intrinsicTable = sync.OnceValue(func() map[helperKey]Intrinsic {
 	add(g, helpers.FnGetSmpProcessorID, Intrinsic{Kind: IntrinsicCPU})
 	add(g, helpers.FnGetPrandomU32, Intrinsic{Kind: IntrinsicPrandom})
 	add(g, helpers.FnLoop, Intrinsic{Kind: IntrinsicLoop})
+	add(g, helpers.FnForEachMapElem, Intrinsic{Kind: IntrinsicForEach})
 	// bpf_redirect: XDP allows no flags (else XDP_ABORTED), tc only
 	// BPF_F_INGRESS (else TC_ACT_SHOT); helpers/xdp.go and helpers/skb.go.
 	add(helpers.XDP(nil), helpers.FnRedirect, Intrinsic{Kind: IntrinsicRedirect,

@@ -3,6 +3,7 @@ package jit
 import (
 	"github.com/bpfhost/bpfhost/helpers"
 	"github.com/bpfhost/bpfhost/isa"
+	"github.com/bpfhost/bpfhost/maps"
 	"github.com/bpfhost/bpfhost/vm"
 )
 
@@ -50,6 +51,13 @@ func InlineLoop(p *vm.Program, insns []isa.Instruction, second, target []bool, p
 	if num != helpers.FnLoop || IntrinsicFor(p, num).Kind != IntrinsicLoop {
 		return 0, false
 	}
+	return loopCallback(insns, second, target, pc)
+}
+
+// loopCallback finds the constant callback of the call at pc (r2, a
+// subprogram handle from an ld_imm64 of its basic block) and checks that
+// the program makes no tail calls and no callx.
+func loopCallback(insns []isa.Instruction, second, target []bool, pc int) (int, bool) {
 	h, ok := constReg(insns, second, target, pc, isa.R2) // tailcall.go
 	if !ok {
 		return 0, false
@@ -64,4 +72,51 @@ func InlineLoop(p *vm.Program, insns []isa.Instruction, second, target []bool, p
 		}
 	}
 	return cb, true
+}
+
+// ArrayWalk describes a bpf_for_each_map_elem(map, callback, ctx, flags)
+// over a constant plain array map, compiled like bpf_loop: for i in
+// [0, N), callback(r1 = map, r2 = &key (a u32 = i on the native stack),
+// r3 = Base + i*Elem, r4 = ctx, r5 = 0), stopping after a non-zero r0;
+// r0 = the number of elements visited. Flags other than 0 give -EINVAL
+// and a callback beyond the call depth the Go helper, as for bpf_loop.
+type ArrayWalk struct {
+	Base uint64 // address of the first value; fixed for the map's lifetime
+	Elem uint64 // distance between values (value size rounded up to 8)
+	N    uint32 // max_entries, at least 1
+}
+
+// InlineArrayWalk reports whether the helper call at pc is a
+// bpf_for_each_map_elem that can be compiled as a native walk (see
+// ArrayWalk), with the walk and the callback's eBPF index: bpfhost's own
+// helper, r1 provably a plain array map's handle and r2 a subprogram
+// handle (ld_imm64 in the call's basic block), and the conditions of
+// InlineLoop. Arrays that user space may only write (BPF_F_WRONLY) are left
+// to the Go helper, whose walk (NextKey) finds no element in them.
+func InlineArrayWalk(p *vm.Program, insns []isa.Instruction, second, target []bool, pc int, num int32) (ArrayWalk, int, bool) {
+	if num != helpers.FnForEachMapElem || IntrinsicFor(p, num).Kind != IntrinsicForEach {
+		return ArrayWalk{}, 0, false
+	}
+	h, ok := constReg(insns, second, target, pc, isa.R1)
+	if !ok {
+		return ArrayWalk{}, 0, false
+	}
+	m := vm.MapFromHandle(h)
+	if m == nil {
+		return ArrayWalk{}, 0, false
+	}
+	spec := m.Spec()
+	va, ok := m.(valueAddresser)
+	if !ok || spec.Type != maps.Array || spec.KeySize != 4 || spec.MaxEntries == 0 || spec.Flags&maps.FlagWrOnly != 0 {
+		return ArrayWalk{}, 0, false
+	}
+	elem := (uint64(spec.ValueSize) + 7) &^ 7
+	if elem == 0 || elem > 1<<30 {
+		return ArrayWalk{}, 0, false
+	}
+	cb, ok := loopCallback(insns, second, target, pc)
+	if !ok {
+		return ArrayWalk{}, 0, false
+	}
+	return ArrayWalk{Base: uint64(va.ValueAddr()), Elem: elem, N: spec.MaxEntries}, cb, true
 }

@@ -27,7 +27,13 @@ func (c *compiler) intrinsic(pc int, num int32) bool {
 		if !ok {
 			return false
 		}
-		c.loop(pc, cb)
+		c.loop(pc, cb, nil)
+	case jit.IntrinsicForEach:
+		walk, cb, ok := jit.InlineArrayWalk(c.p, c.insns, c.second, c.target, pc, num)
+		if !ok {
+			return false
+		}
+		c.loop(pc, cb, &walk)
 	default:
 		return false
 	}

@@ -8,8 +8,11 @@ import (
 
 // loop compiles bpf_loop(r1 = nr_loops, r2 = callback, r3 = ctx, r4 =
 // flags) as a native loop calling the subprogram cb (see jit.InlineLoop
-// for the semantics). The count, ctx and i live on the native stack at
-// [rsp+16], [rsp+8] and [rsp] while the loop runs.
+// for the semantics), or with walk bpf_for_each_map_elem(r1 = map, r2 =
+// callback, r3 = ctx, r4 = flags) over a constant array (jit.ArrayWalk).
+// The count, ctx and i live on the native stack at [rsp+16], [rsp+8] and
+// [rsp] while the loop runs; a walk keeps the map handle at [rsp+24] and
+// the key (u32 i) at [rsp+32].
 //
 //	    test rcx, rcx; jne einval
 //	    cmp rbp, [r12+stacklimit]; jb goroute
@@ -28,19 +31,29 @@ import (
 //	e2big: mov rax, -E2BIG; jmp end
 //	goroute: <exit to the Go helper>
 //	end:
-func (c *compiler) loop(pc, cb int) {
+func (c *compiler) loop(pc, cb int, walk *jit.ArrayWalk) {
 	a := &c.a
 	r1, r2, r3, r4, r5 := regs[1], regs[2], regs[3], regs[4], regs[5]
 	a.testRR(true, r4, r4)
 	einval := a.jcc32(condNE)
 	a.aluRM(aluCmp, true, rbp, regFrame, jit.OffStackLimit)
 	goRoute := a.jcc32(condB)
-	a.movRR(false, r1, r1)
-	a.aluRI(aluCmp, true, r1, jit.LoopMaxIterations)
-	big := a.jcc32(condA)
-	a.testRR(true, r1, r1)
-	zero := a.jcc32(condE)
-	a.push(r1)
+	big, zero, frame := -1, -1, int32(24)
+	if walk == nil {
+		a.movRR(false, r1, r1)
+		a.aluRI(aluCmp, true, r1, jit.LoopMaxIterations)
+		big = a.jcc32(condA)
+		a.testRR(true, r1, r1)
+		zero = a.jcc32(condE)
+		a.push(r1)
+	} else {
+		frame = 40
+		a.aluRR(aluXor, false, regAux, regAux)
+		a.push(regAux) // key
+		a.push(r1)     // map handle
+		a.movRI32(regAux, walk.N)
+		a.push(regAux) // count
+	}
 	a.push(r3)
 	a.aluRR(aluXor, false, regAux, regAux)
 	a.push(regAux)
@@ -48,10 +61,32 @@ func (c *compiler) loop(pc, cb int) {
 	top := c.newLabel()
 	c.place(top)
 	topPos := a.pos()
-	a.load(8, r1, rsp, 0)
-	a.load(8, r2, rsp, 8)
-	a.aluRR(aluXor, false, r3, r3)
-	a.aluRR(aluXor, false, r4, r4)
+	if walk == nil {
+		a.load(8, r1, rsp, 0)
+		a.load(8, r2, rsp, 8)
+		a.aluRR(aluXor, false, r3, r3)
+		a.aluRR(aluXor, false, r4, r4)
+	} else {
+		// r1 = map, r2 = &key, r3 = base + i*elem, r4 = ctx
+		a.load(8, r3, rsp, 0)
+		a.store(8, rsp, 32, r3)
+		a.load(8, r1, rsp, 24)
+		a.lea(r2, rsp, 32)
+		if walk.Elem&(walk.Elem-1) == 0 {
+			n := uint8(0)
+			for 1<<n < walk.Elem {
+				n++
+			}
+			if n > 0 {
+				a.shiftRI(shShl, true, r3, n)
+			}
+		} else {
+			a.imulRRI(true, r3, r3, int32(walk.Elem))
+		}
+		a.movabs(regTmp, walk.Base)
+		a.aluRR(aluAdd, true, r3, regTmp)
+		a.load(8, r4, rsp, 8)
+	}
 	a.aluRR(aluXor, false, r5, r5)
 	saved := []reg{rbx, r13, r14, r15, rbp}
 	for _, r := range saved {
@@ -86,20 +121,26 @@ func (c *compiler) loop(pc, cb int) {
 	a.patch32(stop1, a.pos())
 	a.patch32(stop2, a.pos())
 	a.movRR(true, rax, regAux)
-	a.aluRI(aluAdd, true, rsp, 24)
+	a.aluRI(aluAdd, true, rsp, frame)
 	var ends []int
 	ends = append(ends, a.jmp32())
-	a.patch32(zero, a.pos())
-	a.aluRR(aluXor, false, rax, rax)
-	ends = append(ends, a.jmp32())
+	if walk == nil {
+		a.patch32(zero, a.pos())
+		a.aluRR(aluXor, false, rax, rax)
+		ends = append(ends, a.jmp32())
+	}
 	a.patch32(einval, a.pos())
 	a.movRIsx(rax, jit.LoopEINVAL)
 	ends = append(ends, a.jmp32())
-	a.patch32(big, a.pos())
-	a.movRIsx(rax, jit.LoopE2BIG)
-	ends = append(ends, a.jmp32())
+	num := int32(helpers.FnForEachMapElem)
+	if walk == nil {
+		a.patch32(big, a.pos())
+		a.movRIsx(rax, jit.LoopE2BIG)
+		ends = append(ends, a.jmp32())
+		num = helpers.FnLoop
+	}
 	a.patch32(goRoute, a.pos())
-	a.storeImm(8, regFrame, jit.OffArg, helpers.FnLoop)
+	a.storeImm(8, regFrame, jit.OffArg, num)
 	c.helperExit(pc)
 	for _, p := range ends {
 		a.patch32(p, a.pos())

@@ -29,7 +29,13 @@ func (c *compiler) intrinsic(i int, num int32) bool {
 		if !ok {
 			return false
 		}
-		c.loop(i, cb)
+		c.loop(i, cb, nil)
+	case jit.IntrinsicForEach:
+		walk, cb, ok := jit.InlineArrayWalk(c.prog, c.insns, c.second, c.target, i, num)
+		if !ok {
+			return false
+		}
+		c.loop(i, cb, &walk)
 	default:
 		return false
 	}
