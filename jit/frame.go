@@ -49,7 +49,9 @@ type Frame struct {
 	// the vm.MaxTailCalls limit. Go zeroes it at the start of a run.
 	TailCalls uint64
 	// RunStackSP is the native stack pointer at the start of the current
-	// exec (what a native tail call resets the stack to), and RunFP the
+	// exec (what a native tail call resets the stack to; the entry
+	// function's return address is the word below it, through which
+	// exits leave, see docs/jit.md), and RunFP the
 	// matching r10.
 	RunStackSP, RunFP uint64
 	// Ctx is the address of the run's vm.Context (a Go heap object that
