@@ -32,8 +32,8 @@ type hashMap struct {
 	base
 	mu       sync.Mutex
 	idx      hashIndex
-	free     []uint32 // stack of free slots, top at the end
-	used     []uint64 // occupancy bitmap, one bit per slot
+	free     freeSlots // FIFO of free slots (hash_free.go)
+	used     []uint64  // occupancy bitmap, one bit per slot
 	count    uint32
 	lru      bool
 	percpu   bool
@@ -82,7 +82,7 @@ func newHash(b base, opts Options, reopen bool) (*hashMap, error) {
 		return nil, err
 	}
 	m.used = make([]uint64, (n+63)/64)
-	m.free = make([]uint32, 0, n)
+	m.free = newFreeSlots(b.spec.MaxEntries)
 	if m.lru {
 		m.prev = make([]uint32, n)
 		m.next = make([]uint32, n)
@@ -170,10 +170,10 @@ func (m *hashMap) rebuild() {
 		m.count++
 		live = append(live, s)
 	}
-	m.free = m.free[:0]
-	for s := m.spec.MaxEntries; s > 0; s-- {
-		if m.used[(s-1)/64]&(1<<((s-1)%64)) == 0 {
-			m.free = append(m.free, s-1)
+	m.free.reset()
+	for s := uint32(0); s < m.spec.MaxEntries; s++ {
+		if m.used[s/64]&(1<<(s%64)) == 0 {
+			m.free.push(s) // lowest first: a new map fills slots in order
 		}
 	}
 	if m.lru {
@@ -195,7 +195,7 @@ func (m *hashMap) release(s uint32) {
 	if m.lru {
 		m.unlink(s)
 	}
-	m.free = append(m.free, s)
+	m.free.push(s)
 }
 
 // update is the common body of Update and UpdateElem; cpu < 0 means a
@@ -221,16 +221,14 @@ func (m *hashMap) update(key, value []byte, flags uint64, cpu int) error {
 	if flags == UpdateExist {
 		return ENOENT
 	}
-	var s uint32
 	switch {
-	case len(m.free) > 0:
-		s = m.free[len(m.free)-1]
+	case m.free.n > 0:
 	case m.lru:
-		s = m.evict()
+		m.evict()
 	default:
 		return E2BIG
 	}
-	m.free = m.free[:len(m.free)-1]
+	s := m.free.pop()
 	// Fill the slot, then publish it (native.go: key, value, state, then
 	// the hash, link and head stores of idxLink).
 	copy(m.keyAt(s), key)

@@ -44,7 +44,7 @@ func (m *hashMap) touch(s uint32) {
 // evict frees the least recently used slot with the kernel's second-chance
 // rule: elements looked up since they last reached the tail (their
 // referenced bit is set) move back to the head once.
-func (m *hashMap) evict() uint32 {
+func (m *hashMap) evict() {
 	for i := uint32(0); i <= m.count; i++ {
 		t := m.tail
 		if atomic.LoadUint32(m.ref(t)) == 0 {
@@ -56,5 +56,4 @@ func (m *hashMap) evict() uint32 {
 	victim := m.tail
 	m.idxUnlink(victim)
 	m.release(victim)
-	return m.free[len(m.free)-1]
 }

@@ -282,8 +282,9 @@ func (m *hashMap) contains(key []byte) bool {
 // TestHashLockFreeReaders runs lock-free readers (LookupElem, Lookup and
 // the native walk) against writers that update, delete and re-insert
 // churning keys. With BPF_F_ZERO_SEED the keys are chosen to fall into two
-// of the 64 buckets, so chains are long and a deleted slot that a reader
-// stands on is often reused in the other chain (the restart case). Stable
+// of the 64 buckets, so chains are long, and the map has room for only half
+// the churning keys, so a deleted slot that a reader stands on is soon
+// reused in the other chain (the restart case). Stable
 // keys are never deleted: Go's lookups must never miss them and must return
 // their own value; the native walk may give up only after NativeMaxRestarts
 // restarts (counted and logged).
@@ -297,7 +298,15 @@ func TestHashLockFreeReaders(t *testing.T) {
 	}
 	for _, typ := range []Type{Hash, LRUHash, PerCPUHash} {
 		t.Run(typ.String(), func(t *testing.T) {
-			m := mustNew(t, Spec{Name: "h", Type: typ, KeySize: 8, ValueSize: 8, MaxEntries: stable + churn, Flags: FlagZeroSeed}, Options{NumCPU: 2})
+			// Room for half the churning keys: the map is often full, so
+			// freed slots are reused soon (the FIFO of free slots delays
+			// reuse only while other slots are free). LRU maps get room for
+			// every key: full, they would evict stable keys.
+			max := uint32(stable + churn/2)
+			if typ == LRUHash {
+				max = stable + churn
+			}
+			m := mustNew(t, Spec{Name: "h", Type: typ, KeySize: 8, ValueSize: 8, MaxEntries: max, Flags: FlagZeroSeed}, Options{NumCPU: 2})
 			addr, _ := NativeDescOf(m)
 			for _, k := range keys[:stable] {
 				wantErrno(t, "stable", m.UpdateElem(u64(k), u64(k), UpdateAny, 0), 0)
