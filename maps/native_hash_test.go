@@ -413,3 +413,36 @@ func FuzzHashIndex(f *testing.F) {
 		}
 	})
 }
+
+// TestNativeWalkBounds checks the reader's bounds on index states only a
+// race produces: a chain that ends in another bucket's marker (a slot moved
+// by a concurrent delete and reuse) and a cycle (links rewritten under the
+// walk). The walk restarts NativeMaxRestarts times, then misses; it never
+// loops. The index is put back before the map is used again.
+func TestNativeWalkBounds(t *testing.T) {
+	m := mustNew(t, Spec{Name: "h", Type: Hash, KeySize: 4, ValueSize: 4, MaxEntries: 4, Flags: FlagZeroSeed}, Options{})
+	h := hashOf(m)
+	d, addr := descOf(t, m)
+	wantErrno(t, "update", m.Update(u32(1), u32(1), UpdateAny), 0)
+	s, _ := h.findLocked(u32(1))
+	key := u32(2) // absent
+	b := NativeHash(key, 0) & d.BucketMask
+	head, next := h.idx.buckets[b], h.idx.next[s]
+	defer func() { h.idx.buckets[b], h.idx.next[s] = head, next }()
+	for _, c := range []struct {
+		name string
+		link uint32
+	}{
+		{"other bucket's end", NativeChainEnd | (b+1)&d.BucketMask},
+		{"cycle", s},
+	} {
+		h.idx.buckets[b], h.idx.next[s] = s, c.link
+		_, found, restarts := nativeHashFind(d, key)
+		if found || restarts != NativeMaxRestarts {
+			t.Errorf("%s: found %v after %d restarts, want a miss after %d", c.name, found, restarts, NativeMaxRestarts)
+		}
+		if r := refLookup(t, addr, key, 0); r != 0 {
+			t.Errorf("%s: NativeReference = %#x", c.name, r)
+		}
+	}
+}
