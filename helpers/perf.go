@@ -71,7 +71,11 @@ func xdpPerfEventOutput(ctx *vm.Context, _, r2, r3, r4, r5 uint64) uint64 {
 	if pktLen == 0 {
 		return errRet(pm.Output(index, data))
 	}
+	pkt := vm.Bytes(ctx.Pkt.Data, int(pktLen))
+	if handled, err := maps.PerfOutputParts(pm, index, data, pkt); handled {
+		return errRet(err)
+	}
 	s := state(ctx)
-	s.buf = append(append(s.buf[:0], data...), vm.Bytes(ctx.Pkt.Data, int(pktLen))...)
+	s.buf = append(append(s.buf[:0], data...), pkt...)
 	return errRet(pm.Output(index, s.buf))
 }

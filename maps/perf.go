@@ -73,7 +73,24 @@ func (m *perfArray) ring(i uint32) []byte {
 // of range or a sample larger than the ring, ENOENT if no reader is
 // attached there, ENOSPC (counted as lost) when the ring is full. The
 // errors are bare Errno values: the helper's path never allocates.
-func (m *perfArray) Output(cpu int, data []byte) error {
+func (m *perfArray) Output(cpu int, data []byte) error { return m.output(cpu, data, nil) }
+
+// PerfOutputParts is Output of a sample made of data followed by extra
+// (the packet bytes the XDP and socket-buffer flavours of
+// bpf_perf_event_output append), written into the ring without joining the
+// parts first. handled is false when m is not this package's perf array;
+// the caller then joins them and calls Output.
+func PerfOutputParts(m PerfEventArrayMap, cpu int, data, extra []byte) (handled bool, err error) {
+	p, ok := m.(*perfArray)
+	if !ok {
+		return false, nil
+	}
+	return true, p.output(cpu, data, extra)
+}
+
+// output writes the sample data+extra to the ring at index cpu.
+func (m *perfArray) output(cpu int, data, extra []byte) error {
+	size := uint64(len(data)) + uint64(len(extra))
 	if cpu < 0 || uint64(cpu) >= uint64(m.spec.MaxEntries) {
 		return E2BIG
 	}
@@ -81,8 +98,8 @@ func (m *perfArray) Output(cpu int, data []byte) error {
 	if _, ok := m.get(i); !ok {
 		return ENOENT
 	}
-	need := perfRecordHdr + round8(uint64(len(data)))
-	if need > m.ringBytes || uint64(len(data)) > 1<<31 {
+	need := perfRecordHdr + round8(size)
+	if need > m.ringBytes || size > 1<<31 {
 		return E2BIG
 	}
 	ring := &m.rings[i]
@@ -95,10 +112,11 @@ func (m *perfArray) Output(cpu int, data []byte) error {
 	}
 	r := m.ring(i)
 	var hdr [perfRecordHdr]byte
-	binary.NativeEndian.PutUint32(hdr[:], uint32(len(data)))
+	binary.NativeEndian.PutUint32(hdr[:], uint32(size))
 	pos := *head
 	pos = m.putRing(r, pos, hdr[:])
-	m.putRing(r, pos, data)
+	pos = m.putRing(r, pos, data)
+	m.putRing(r, pos, extra)
 	*head += need
 	ring.Unlock()
 	return nil

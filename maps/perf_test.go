@@ -43,3 +43,30 @@ func TestPerfEventArray(t *testing.T) {
 	wantErrno(t, "detach out of range", m.Delete(u32(5)), E2BIG)
 	wantErrno(t, "output after detach", m.Output(0, []byte("x")), ENOENT)
 }
+
+// TestPerfOutputParts checks that a sample written in two parts is the
+// sample of the joined bytes, across every wrap position of the ring, with
+// the joined size deciding E2BIG and ENOSPC.
+func TestPerfOutputParts(t *testing.T) {
+	m := mustNew(t, Spec{Name: "ev", Type: PerfEventArray, KeySize: 4, ValueSize: 4, MaxEntries: 1}, Options{PerfRingBytes: 64}).(PerfEventArrayMap)
+	wantErrno(t, "attach", m.Update(u32(0), u32(0), UpdateAny), 0)
+	data, extra := []byte("0123456789"), []byte("abcdefghijk")
+	for lap := 0; lap < 20; lap++ { // 40-byte records over a 64-byte ring
+		handled, err := PerfOutputParts(m, 0, data, extra)
+		if !handled {
+			t.Fatal("PerfOutputParts did not handle the package's perf array")
+		}
+		wantErrno(t, "parts", err, 0)
+		if _, s, ok := m.Read(); !ok || string(s) != "0123456789abcdefghijk" {
+			t.Fatalf("lap %d: %q %v", lap, s, ok)
+		}
+	}
+	_, err := PerfOutputParts(m, 0, make([]byte, 30), make([]byte, 27))
+	wantErrno(t, "parts too big together", err, E2BIG)
+	_, err = PerfOutputParts(m, 0, make([]byte, 20), make([]byte, 10))
+	wantErrno(t, "parts", err, 0)
+	_, err = PerfOutputParts(m, 0, make([]byte, 20), make([]byte, 10))
+	wantErrno(t, "parts full", err, ENOSPC)
+	_, err = PerfOutputParts(m, 1, data, extra)
+	wantErrno(t, "parts out of range", err, E2BIG)
+}
