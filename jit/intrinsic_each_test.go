@@ -25,9 +25,16 @@ func ldx32(dst, src uint8, off int16) isa.Instruction {
 // and returns ret<<48 | visits<<32 | sum; the callback adds
 // *val * (*key + 1) to sum (and 1<<20 if r1 is not the map's handle),
 // counts the visit, increments the element and stops at key == stop.
-func eachProgram(id uint32, stop int32) []isa.Instruction {
+func eachProgram(id uint32, stop int32) []isa.Instruction { return eachProgramAt(id, stop, 1) }
+
+// eachProgramAt is eachProgram called through depth-1 frames.
+func eachProgramAt(id uint32, stop int32, depth int) []isa.Instruction {
 	h := vm.MapHandle(id)
-	main := prog(
+	var main []isa.Instruction
+	for range depth - 1 {
+		main = append(main, callLocal(1), exit())
+	}
+	main = prog(main,
 		isa.Instruction{Opcode: isa.ClassST | isa.ModeMEM | isa.SizeDW, Dst: 10, Offset: -16},
 		isa.Instruction{Opcode: isa.ClassST | isa.ModeMEM | isa.SizeDW, Dst: 10, Offset: -8},
 		movx(4, 2),
@@ -58,7 +65,7 @@ func eachProgram(id uint32, stop int32) []isa.Instruction {
 		exit(),
 	)
 	insns := prog(main, cb)
-	isa.SetImm64(insns, 5, vm.FuncHandle(len(main)))
+	isa.SetImm64(insns, 2*(depth-1)+5, vm.FuncHandle(len(main)))
 	return insns
 }
 
@@ -143,6 +150,52 @@ func TestInlineArrayWalk(t *testing.T) {
 		code, err := jit.Compile(&vm.Program{Name: "each", Insns: eachProgram(id, 3), Helpers: helpers.Generic()}, jit.Options{})
 		if err != nil || code.Inlined != 0 {
 			t.Errorf("%+v: inlined %d, err %v; want 0", spec, code.Inlined, err)
+		}
+	}
+}
+
+// TestInlineArrayWalkDepth: a walk whose callback would exceed the call
+// depth takes the Go route and fails as in the interpreter; one frame
+// less walks natively. The elements are zeroed before every run (the
+// callback increments them).
+func TestInlineArrayWalkDepth(t *testing.T) {
+	m, err := maps.New(maps.Spec{Type: maps.Array, KeySize: 4, ValueSize: 8, MaxEntries: 3}, maps.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := maps.Register(m)
+	defer maps.Unregister(id)
+	cpus, err := vm.NewCPUs(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cpus.Close()
+	zero := func() {
+		for i := uint32(0); i < 3; i++ {
+			if err := m.Update(binary.LittleEndian.AppendUint32(nil, i), make([]byte, 8), 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for depth := vm.MaxCallDepth - 1; depth <= vm.MaxCallDepth; depth++ {
+		insns := eachProgramAt(id, -1, depth)
+		tab := helpers.Generic()
+		pj := &vm.Program{Name: "each", Type: "raw", Insns: insns, Helpers: tab}
+		pi := &vm.Program{Name: "each", Type: "raw", Insns: insns, Helpers: tab, Checked: true}
+		code, err := jit.Compile(pj, jit.Options{})
+		if err != nil || code.Inlined != 1 {
+			t.Fatalf("depth %d: inlined %d, err %v", depth, code.Inlined, err)
+		}
+		zero()
+		want := runOn(t, interp.New(), cpus, pi, 0, 0)
+		for _, opts := range []jit.Options{{}, {NoInline: true}} {
+			zero()
+			if got := runOn(t, jit.NewWithOptions(opts), cpus, pj, 0, 0); got != want {
+				t.Errorf("depth %d, JIT %+v: %s\ninterpreter: %s", depth, opts, got, want)
+			}
+		}
+		if failed := want[:6] == "error:"; failed != (depth == vm.MaxCallDepth) {
+			t.Errorf("depth %d: %s", depth, want)
 		}
 	}
 }
