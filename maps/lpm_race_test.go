@@ -47,9 +47,9 @@ func TestLPMLockFreeReaders(t *testing.T) {
 		return binary.NativeEndian.Uint32(mem(a, 4)), true
 	}
 	rng := rand.New(rand.NewSource(9))
-	n := 200000
+	n := 50000
 	if testing.Short() {
-		n = 20000
+		n = 5000
 	}
 	var fail string
 	for i := 0; i < n && fail == ""; i++ {
