@@ -19,7 +19,8 @@ import (
 //	    depth error exactly as without inlining)
 //	else if uint32(r1) > 1<<23: r0 = -E2BIG
 //	else: for i = 0; i < uint32(r1); {
-//	        r0 = callback(r1 = i, r2 = r3, r3 = r4 = r5 = 0)
+//	        r0 = callback(r1 = i, r2 = r3, r3 = r4 = r5 = 0; r0 and
+//	                      r6-r9 zero at its entry, as through ctx.Call)
 //	        i++
 //	        if r0 != 0: break
 //	        count one back-edge against the preemption budget
