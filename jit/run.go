@@ -130,7 +130,14 @@ func (x *Executable) Repeat(ctx *vm.Context, r1, r2 uint64, n uint32) (uint64, u
 		if i > 0 {
 			ctx.Rerun(prog)
 		}
-		ret, err = s.run(x, r1, r2)
+		// s.run, inlined: the fast path is the whole run of most programs.
+		s.prepare(r1, r2)
+		enter(x.run, &s.f)
+		if s.f.Exit == ExitReturn {
+			ret, err = s.f.Regs[0], nil
+		} else {
+			ret, err = s.loop(x, s.top, s.f.NativeStack)
+		}
 		s.tailEnd(x)
 		if err != nil {
 			return ret, i + 1, err
@@ -157,6 +164,17 @@ func (s *state) begin(ctx *vm.Context) {
 // no Go (no helper exit, no preemption) costs one trip through the
 // trampoline and this function.
 func (s *state) run(x *Executable, r1, r2 uint64) (uint64, error) {
+	s.prepare(r1, r2)
+	f := &s.f
+	enter(x.run, f)
+	if f.Exit == ExitReturn {
+		return f.Regs[0], nil
+	}
+	return s.loop(x, s.top, f.NativeStack)
+}
+
+// prepare sets what a new run needs before the run entry.
+func (s *state) prepare(r1, r2 uint64) {
 	if s.err != nil {
 		s.err = nil
 	}
@@ -167,11 +185,6 @@ func (s *state) run(x *Executable, r1, r2 uint64) (uint64, error) {
 	f.TailCalls = 0
 	f.Regs[1], f.Regs[2], f.Regs[10] = r1, r2, s.top
 	f.Exit = ExitReturn // what the code leaves unless it exits to Go
-	enter(x.run, f)
-	if f.Exit == ExitReturn {
-		return f.Regs[0], nil
-	}
-	return s.loop(x, s.top, f.NativeStack)
 }
 
 // loop handles the exit the code made last (Frame.Exit) and re-enters it
