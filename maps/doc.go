@@ -62,8 +62,8 @@ package maps
 // bucket-chained index of native.go in off-heap memory, walked by Go exactly
 // as generated code walks it, and writers (updates, deletes, evictions,
 // under a sync.Mutex) publish with atomic stores in the
-// order the walk relies on; the lock also guards walks of the Go-heap
-// parts (NextKey, Len). LRU lookups mark the element referenced with
+// order the walk relies on. NextKey takes no lock either (the occupancy
+// bitmap is read and written with atomics). LRU lookups mark the element referenced with
 // one atomic store, so they do not serialize either. LPM tries guard their
 // Go-heap index with a sync.RWMutex: lookups shared, updates exclusively. Queues and stacks use a mutex; ring buffers a producer
 // mutex (the kernel's spinlock) with atomic positions and record headers so

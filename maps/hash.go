@@ -21,9 +21,10 @@ import (
 // free-slot stack, the occupancy bitmap and the LRU list live on the Go
 // heap. All are rebuilt from the slots on Open.
 //
-// Locking: lookups (LookupElem, Lookup, Inner) take no lock: they walk the
-// index as generated code does. mu serializes writers (updates, deletes,
-// LRU list changes) and the walks of the Go-heap parts (NextKey, Len). It
+// Locking: lookups (LookupElem, Lookup, Inner) and NextKey take no lock:
+// they walk the index as generated code does, and NextKey reads the
+// occupancy bitmap with atomic loads. mu serializes writers (updates,
+// deletes, LRU list changes) and Len. It
 // is a plain mutex: with readers lock-free, an RWMutex would only double
 // the atomics of every program update (measured: the lock was two thirds
 // of hashMap.update in the maps corpus program). Values are shared memory,
@@ -190,7 +191,7 @@ func (m *hashMap) rebuild() {
 func (m *hashMap) release(s uint32) {
 	atomic.StoreUint32(m.state(s), 0)
 	atomic.StoreUint32(m.ref(s), 0)
-	m.used[s/64] &^= 1 << (s % 64)
+	atomic.AndUint64(&m.used[s/64], ^(uint64(1) << (s % 64)))
 	m.count--
 	if m.lru {
 		m.unlink(s)
@@ -235,7 +236,7 @@ func (m *hashMap) update(key, value []byte, flags uint64, cpu int) error {
 	m.storeValue(s, value, cpu, true)
 	atomic.StoreUint32(m.state(s), slotUsed)
 	m.idxLink(s, h)
-	m.used[s/64] |= 1 << (s % 64)
+	atomic.OrUint64(&m.used[s/64], 1<<(s%64))
 	m.count++
 	if m.lru {
 		m.pushHead(s)
@@ -316,7 +317,11 @@ func (m *hashMap) deleteLocked(key []byte) error {
 }
 
 // NextKey walks the slots in slot order: a nil or missing key yields the
-// first key, as the kernel's htab_map_get_next_key does.
+// first key, as the kernel's htab_map_get_next_key does. It takes no lock
+// (bpf_for_each_map_elem calls it once per element): the occupancy bitmap
+// is read with atomic loads, and a key is returned only if its slot still
+// holds it, in use, after the copy, so a slot freed or refilled meanwhile
+// is skipped rather than yielding a torn key.
 func (m *hashMap) NextKey(key, next []byte) error {
 	if err := m.access(true, false); err != nil {
 		return err
@@ -332,26 +337,30 @@ func (m *hashMap) NextKey(key, next []byte) error {
 	if len(next) != int(m.spec.KeySize) {
 		return m.errf(EINVAL, "next key buffer of %d bytes, expected %d", len(next), m.spec.KeySize)
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	from := uint32(0)
 	if key != nil {
-		if s, ok := m.findLocked(key); ok {
+		if s, ok := m.find(key); ok {
 			from = s + 1
 		}
 	}
-	s, ok := m.nextUsed(from)
-	if !ok {
-		return ENOENT // the end of every walk: bare, so walks never allocate
+	for {
+		s, ok := m.nextUsed(from)
+		if !ok {
+			return ENOENT // the end of every walk: bare, so walks never allocate
+		}
+		k := m.keyAt(s)
+		copy(next, k)
+		if atomic.LoadUint32(m.state(s)) == slotUsed && string(k) == string(next) {
+			return nil
+		}
+		from = s + 1
 	}
-	copy(next, m.keyAt(s))
-	return nil
 }
 
 // nextUsed returns the first occupied slot >= from.
 func (m *hashMap) nextUsed(from uint32) (uint32, bool) {
 	for w := uint64(from) / 64; w < uint64(len(m.used)); w++ {
-		bitsLeft := m.used[w]
+		bitsLeft := atomic.LoadUint64(&m.used[w])
 		if w == uint64(from)/64 {
 			bitsLeft &= ^uint64(0) << (from % 64)
 		}
