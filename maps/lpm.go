@@ -19,7 +19,7 @@ import (
 // inserting the stored entries; it never allocates after creation.
 type lpmTrie struct {
 	base
-	mu        sync.RWMutex
+	mu        sync.Mutex    // writers; user-space readers; programs' readers only after failed optimistic walks
 	seq       atomic.Uint64 // odd while a writer changes the trie (lpm_trie.go)
 	dataSize  uint64
 	dataWords uint64 // 64-bit words of node data: dataSize rounded up
@@ -120,8 +120,8 @@ func (m *lpmTrie) Lookup(key, value []byte) error {
 	if err := m.checkUserValue(value); err != nil {
 		return err
 	}
-	m.mu.RLock()
-	defer m.mu.RUnlock()
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	s, _ := m.lookup(key)
 	if s < 0 {
 		return m.errf(ENOENT, "no matching prefix")
@@ -168,8 +168,8 @@ func (m *lpmTrie) NextKey(key, next []byte) error {
 	if len(next) != int(m.spec.KeySize) {
 		return m.errf(EINVAL, "next key buffer of %d bytes, expected %d", len(next), m.spec.KeySize)
 	}
-	m.mu.RLock()
-	defer m.mu.RUnlock()
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	n, ok := m.nextKey(key)
 	if !ok || n == noNode {
 		return ENOENT // the end of every walk: bare, so walks never allocate
@@ -216,8 +216,8 @@ func (m *lpmTrie) DeleteElem(key []byte) error {
 
 // Len returns the number of entries.
 func (m *lpmTrie) Len() int {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	return int(m.count)
 }
 

@@ -117,7 +117,7 @@ func TestLPMDataWords(t *testing.T) {
 
 // TestLPMSequenceFallback checks both ends of the optimistic read: with
 // the counter odd (a writer between beginWrite and endWrite) a lookup
-// gives up the lock-free walk and answers under the read lock, exactly;
+// gives up the lock-free walk and answers under the lock, exactly;
 // once the writer holds the lock, the lookup waits for it.
 func TestLPMSequenceFallback(t *testing.T) {
 	m := newLPMForTest(t, 4, 8).(*lpmTrie)

@@ -7,11 +7,13 @@ import (
 )
 
 // The trie algorithms of lpmTrie, following the kernel's lpm_trie.c so that
-// matches, errors and iteration order are the same. Writers hold mu (write
-// locked) and bracket their changes with beginWrite/endWrite; user-space
-// readers hold mu read-locked; programs' lookups (LookupElem) take no lock
-// at all: they read the trie optimistically under the sequence counter seq,
-// as the kernel's readers walk it under RCU.
+// matches, errors and iteration order are the same. Writers hold mu and
+// bracket their changes (not their failed attempts) with
+// beginWrite/endWrite; user-space readers hold mu too (a plain mutex: an
+// RWMutex costs writers two more atomics, and programs' readers do not
+// need it); programs' lookups (LookupElem) take no lock at all: they read
+// the trie optimistically under the sequence counter seq, as the kernel's
+// readers walk it under RCU.
 //
 // Every trie field a lock-free reader loads (root, the nodes' prefix,
 // slot and children, nData) is loaded and stored atomically, so a reader
@@ -231,7 +233,7 @@ func (m *lpmTrie) walk(prefix uint32, kw []uint64) (slot int32, ok bool) {
 
 // lookupFast is lookup without a lock: a walk whose sequence counter was
 // even and unchanged around it saw one consistent trie. After a few walks
-// spoiled by writers it waits for them on the read lock instead.
+// spoiled by writers it waits for them on the lock instead.
 func (m *lpmTrie) lookupFast(key []byte) int32 {
 	for try := 0; try < lpmOptimisticTries; try++ {
 		seq := m.seq.Load()
@@ -243,9 +245,9 @@ func (m *lpmTrie) lookupFast(key []byte) int32 {
 			return s
 		}
 	}
-	m.mu.RLock()
+	m.mu.Lock()
 	s, _ := m.lookup(key)
-	m.mu.RUnlock()
+	m.mu.Unlock()
 	return s
 }
 
@@ -260,8 +262,6 @@ func (m *lpmTrie) update(key, value []byte, flags uint64) error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.beginWrite()
-	defer m.endWrite()
 	prefix, data := binary.NativeEndian.Uint32(key), key[4:]
 	var parent int32 = noNode
 	var bit int
@@ -287,6 +287,8 @@ func (m *lpmTrie) update(key, value []byte, flags uint64) error {
 		if flags == UpdateNoExist {
 			return EEXIST
 		}
+		m.beginWrite()
+		defer m.endWrite()
 		s := uint32(m.nodes[n].slot)
 		copy(m.keyAt(s), key)
 		m.setData(n, data)
@@ -299,6 +301,10 @@ func (m *lpmTrie) update(key, value []byte, flags uint64) error {
 	if m.count == m.spec.MaxEntries {
 		return ENOSPC
 	}
+	// Only changes move the counter: a failed update or delete costs
+	// readers nothing.
+	m.beginWrite()
+	defer m.endWrite()
 	s := m.freeSlots[len(m.freeSlots)-1]
 	m.freeSlots = m.freeSlots[:len(m.freeSlots)-1]
 	copy(m.keyAt(s), key)
@@ -351,8 +357,6 @@ func (m *lpmTrie) remove(key []byte) error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.beginWrite()
-	defer m.endWrite()
 	prefix, data := binary.NativeEndian.Uint32(key), key[4:]
 	var parent, grand int32 = noNode, noNode
 	var bit, pbit int
@@ -370,6 +374,8 @@ func (m *lpmTrie) remove(key []byte) error {
 	if n == noNode || m.nodes[n].prefix != prefix || m.nodes[n].prefix != match || m.nodes[n].slot < 0 {
 		return ENOENT
 	}
+	m.beginWrite()
+	defer m.endWrite()
 	s := uint32(m.nodes[n].slot)
 	*m.state(s) = 0
 	m.freeSlots = append(m.freeSlots, s)
