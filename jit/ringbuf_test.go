@@ -1,0 +1,321 @@
+package jit_test
+
+import (
+	"encoding/binary"
+	"fmt"
+	"sync"
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/bpfhost/bpfhost/helpers"
+	"github.com/bpfhost/bpfhost/interp"
+	"github.com/bpfhost/bpfhost/isa"
+	"github.com/bpfhost/bpfhost/jit"
+	"github.com/bpfhost/bpfhost/maps"
+	"github.com/bpfhost/bpfhost/vm"
+)
+
+// ringMap makes a registered ring buffer of size bytes.
+func ringMap(t testing.TB, size uint32) (maps.RingBufMap, uint32) {
+	t.Helper()
+	m, err := maps.New(maps.Spec{Type: maps.RingBuf, MaxEntries: size}, maps.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := maps.Register(m)
+	t.Cleanup(func() { maps.Unregister(id); m.Close() })
+	return maps.AsRingBuf(m), id
+}
+
+// reserveProg reserves size bytes with flags (r3) in ring id; a record
+// gets r1 (the run's argument) in its first 8 bytes when size >= 8 and is
+// submitted; r0 is the record's address, or 0.
+func reserveProg(id uint32, size, flags uint64) []isa.Instruction {
+	store := isa.Instruction{Opcode: isa.ClassJMP | isa.JmpJA} // no store
+	if size >= 8 {
+		store = stx64(0, 0, 6)
+	}
+	return prog(
+		movx(6, 1),
+		ldImm64(1, vm.MapHandle(id)), ldImm64(2, size), ldImm64(3, flags),
+		callHelper(helpers.FnRingbufReserve),
+		jnek(0, 0, 1),
+		exit(),
+		store,
+		movx(7, 0),
+		movx(1, 0), mov(2, 0), callHelper(helpers.FnRingbufSubmit),
+		movx(0, 7),
+		exit(),
+	)
+}
+
+// ringKinds are the engines ring tests compare.
+var ringKinds = []string{"native", "go", "interp"}
+
+// ringExe prepares insns on engine kind: natively (expecting inlined native
+// calls), through Go (NoInline) or in the interpreter (checked). It
+// returns the executable and the program runs must be reset with.
+func ringExe(t testing.TB, kind string, insns []isa.Instruction, inlined int) (vm.Executable, *vm.Program) {
+	t.Helper()
+	p := &vm.Program{Name: "ring", Type: "raw", Insns: insns, Helpers: helpers.Generic()}
+	var (
+		exe vm.Executable
+		err error
+	)
+	switch kind {
+	case "native", "go":
+		opts := jit.Options{NoInline: kind == "go"}
+		code, cerr := jit.Compile(p, opts)
+		if cerr != nil {
+			t.Fatal(cerr)
+		}
+		if kind == "go" {
+			inlined = 0
+		}
+		if code.Inlined != inlined {
+			t.Fatalf("%s: %d calls inlined, want %d", kind, code.Inlined, inlined)
+		}
+		exe, err = jit.NewWithOptions(opts).Prepare(p)
+	default:
+		p.Checked = true
+		exe, err = interp.New().Prepare(p)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return exe, p
+}
+
+// ringRun runs exe once on cpu with r1 = arg.
+func ringRun(t testing.TB, cpu *vm.CPU, exe vm.Executable, p *vm.Program, arg uint64) uint64 {
+	t.Helper()
+	cpu.Run.Reset(p)
+	r0, err := exe.Run(&cpu.Run, arg, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r0
+}
+
+// recordAt is the data-area offset of the record address r0, or -1 for NULL.
+func recordAt(rb maps.RingBufMap, r0 uint64) int64 {
+	if r0 == 0 {
+		return -1
+	}
+	r, _ := maps.NativeRingOf(rb)
+	return int64(r0 - uint64(r.Data))
+}
+
+// TestRingReserveRefusals: every refusal of bpf_ringbuf_reserve (flags,
+// sizes over the record limit or the ring) gives NULL on every engine, and
+// reservations that fit get the record the Go helper hands out.
+func TestRingReserveRefusals(t *testing.T) {
+	cpus, err := vm.NewCPUs(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cpus.Close()
+	cpu := cpus.Acquire()
+	defer cpus.Release(cpu)
+	const size = 4096
+	for _, tc := range []struct {
+		name        string
+		size, flags uint64
+		want        int64 // offset of the record in the data area, -1 for NULL
+	}{
+		{"flags 1", 8, 1, -1},
+		{"flags 2", 8, 2, -1},
+		{"flags high", 8, 1 << 32, -1},
+		{"over the record limit", maps.RingBufMaxRecord + 1, 0, -1},
+		{"size 2^32", 1 << 32, 0, -1},
+		{"size 2^63", 1 << 63, 0, -1},
+		{"span over the ring", size - 7, 0, -1},
+		{"span equal to the ring", size - 8, 0, -1}, // prod+span-cons = 4096 > mask
+		{"largest that fits", size - 16, 0, 8},
+		{"empty record", 0, 0, 8},
+		{"one byte", 1, 0, 8},
+	} {
+		for _, kind := range ringKinds {
+			rb, id := ringMap(t, size)
+			exe, p := ringExe(t, kind, reserveProg(id, tc.size, tc.flags), 1)
+			if got := recordAt(rb, ringRun(t, cpu, exe, p, 0)); got != tc.want {
+				t.Errorf("%s, %s: record at %d, want %d", tc.name, kind, got, tc.want)
+			}
+			if got := rb.Query(maps.RingBufProdPos); tc.want < 0 && got != 0 {
+				t.Errorf("%s, %s: refused, but the producer position is %d", tc.name, kind, got)
+			}
+		}
+	}
+}
+
+// TestRingReserveFull: a ring filled with 24-byte records refuses the 128th
+// (natively, with the positions loaded by the native code), takes one
+// more after the consumer read one, and is full again; every engine hands
+// out the same records with the same contents, and
+// maps.RingReserveFails agrees at every step.
+func TestRingReserveFull(t *testing.T) {
+	cpus, err := vm.NewCPUs(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cpus.Close()
+	cpu := cpus.Acquire()
+	defer cpus.Release(cpu)
+	for _, kind := range ringKinds {
+		rb, id := ringMap(t, 4096)
+		r, ok := maps.NativeRingOf(rb)
+		if !ok || r.Size != 4096 || r.Mask != 4095 {
+			t.Fatalf("NativeRingOf: %+v, %v", r, ok)
+		}
+		exe, p := ringExe(t, kind, reserveProg(id, 24, 0), 1)
+		step := func(arg uint64, want int64) {
+			t.Helper()
+			cons, prod := rb.Query(maps.RingBufConsPos), rb.Query(maps.RingBufProdPos)
+			if fails := maps.RingReserveFails(r, 24, 0, cons, prod); fails != (want < 0) {
+				t.Errorf("%s: RingReserveFails(cons %d, prod %d) = %v, want %v", kind, cons, prod, fails, want < 0)
+			}
+			if got := recordAt(rb, ringRun(t, cpu, exe, p, arg)); got != want {
+				t.Fatalf("%s: run %d: record at %d, want %d", kind, arg, got, want)
+			}
+		}
+		for i := range 127 {
+			step(uint64(i), int64(i*32+8))
+		}
+		step(127, -1)
+		step(128, -1)
+		rec, ok := rb.Read()
+		if !ok || len(rec) != 24 || binary.LittleEndian.Uint64(rec) != 0 {
+			t.Fatalf("%s: first record %x, %v", kind, rec, ok)
+		}
+		step(129, 127*32+8) // the last 32 bytes of the ring
+		step(130, -1)
+		for i := 1; i < 127; i++ {
+			rec, ok := rb.Read()
+			if !ok || binary.LittleEndian.Uint64(rec) != uint64(i) {
+				t.Fatalf("%s: record %d: %x, %v", kind, i, rec, ok)
+			}
+		}
+		rec, ok = rb.Read()
+		if !ok || binary.LittleEndian.Uint64(rec) != 129 {
+			t.Fatalf("%s: last record %x, %v", kind, rec, ok)
+		}
+		if rec, ok := rb.Read(); ok {
+			t.Fatalf("%s: extra record %x", kind, rec)
+		}
+	}
+}
+
+// queryProg is bpf_ringbuf_query(ring id, flags).
+func queryProg(id uint32, flags uint64) []isa.Instruction {
+	return prog(ldImm64(1, vm.MapHandle(id)), ldImm64(2, flags), callHelper(helpers.FnRingbufQuery), exit())
+}
+
+// TestRingQuery: bpf_ringbuf_query answers every flag exactly as the Go
+// helper, on a ring with consumed and unconsumed records.
+func TestRingQuery(t *testing.T) {
+	cpus, err := vm.NewCPUs(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cpus.Close()
+	cpu := cpus.Acquire()
+	defer cpus.Release(cpu)
+	rb, id := ringMap(t, 4096)
+	for range 3 {
+		if err := rb.Output(make([]byte, 20), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, ok := rb.Read(); !ok {
+		t.Fatal("no record")
+	}
+	for _, tc := range []struct{ flags, want uint64 }{
+		{0, 64}, {1, 4096}, {2, 32}, {3, 96}, {4, 0}, {1 << 32, 0}, {^uint64(0), 0},
+	} {
+		for _, kind := range ringKinds {
+			exe, p := ringExe(t, kind, queryProg(id, tc.flags), 1)
+			if got := ringRun(t, cpu, exe, p, 0); got != tc.want {
+				t.Errorf("%s: query(%#x) = %d, want %d", kind, tc.flags, got, tc.want)
+			}
+		}
+	}
+}
+
+// TestRingProducersConsumer: producers on several CPUs (native, through
+// Go and interpreted) fill a small ring with numbered records while a
+// consumer that only ever blocks on Notify (never polls) reads them: every
+// record arrives exactly once and in each producer's order, and no wakeup
+// is lost (a wait longer than a few seconds fails). Native refusals of a
+// full ring make the producers retry.
+func TestRingProducersConsumer(t *testing.T) {
+	rb, id := ringMap(t, 4096)
+	notify := rb.(interface{ Notify() <-chan struct{} }).Notify()
+	insns := reserveProg(id, 200, 0) // 19 records fill the ring
+	kinds := []string{"native", "native", "go", "interp"}
+	cpus, err := vm.NewCPUs(len(kinds))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cpus.Close()
+	runs := uint64(20000)
+	if testing.Short() || raceEnabled {
+		runs = 3000
+	}
+	var wg sync.WaitGroup
+	var refused atomic.Uint64
+	fail := make(chan string, len(kinds)+1)
+	for pi, kind := range kinds {
+		exe, p := ringExe(t, kind, insns, 1)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cpu := cpus.Acquire()
+			defer cpus.Release(cpu)
+			for n := uint64(0); n < runs; {
+				cpu.Run.Reset(p)
+				r0, err := exe.Run(&cpu.Run, uint64(pi)<<32|n, 0)
+				if err != nil {
+					fail <- fmt.Sprintf("%s: %v", kind, err)
+					return
+				}
+				if r0 == 0 {
+					refused.Add(1)
+					runtime.Gosched()
+					continue
+				}
+				n++
+			}
+		}()
+	}
+	next := make([]uint64, len(kinds))
+	for got := uint64(0); got < runs*uint64(len(kinds)); {
+		rec, ok := rb.Read()
+		if !ok {
+			select {
+			case <-notify:
+			case msg := <-fail:
+				t.Fatal(msg)
+			case <-time.After(5 * time.Second):
+				t.Fatalf("no wakeup after %d records (next %v)", got, next)
+			}
+			continue
+		}
+		if len(rec) != 200 {
+			t.Fatalf("record %x", rec)
+		}
+		v := binary.LittleEndian.Uint64(rec)
+		pi, n := v>>32, v&0xffffffff
+		if pi >= uint64(len(kinds)) || n != next[pi] {
+			t.Fatalf("record from producer %d number %d, want number %d", pi, n, next[min(pi, uint64(len(kinds)-1))])
+		}
+		next[pi]++
+		got++
+	}
+	wg.Wait()
+	if rec, ok := rb.Read(); ok {
+		t.Fatalf("extra record %x", rec)
+	}
+	t.Logf("%d reservations refused (full ring)", refused.Load())
+}
