@@ -3,8 +3,8 @@ package jit_test
 import (
 	"encoding/binary"
 	"fmt"
-	"sync"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
