@@ -41,6 +41,15 @@ import (
 // drains (a benchmark, or a consumer that fell behind) spends every run
 // here, as the kernel's bpf_ringbuf_reserve does when it fails.
 //
+// bpf_ringbuf_output (RingOutput, programs without run-time checks only:
+// a checked run's Go helper tests the data range first): the same
+// refusals, with the Go helper's errors, in its order:
+//
+//	flags (r4) &^ (BPF_RB_NO_WAKEUP|BPF_RB_FORCE_WAKEUP) != 0 -> r0 = -EINVAL
+//	size (r3) > 1<<32                                         -> r0 = -E2BIG
+//	the reserve tests above on size (flags 0) refuse          -> r0 = -EAGAIN
+//	else                                                      -> the Go helper
+//
 // bpf_ringbuf_query (RingQuery): r0 from r2 = flags, as Query:
 // 0 -> prod - cons, 1 -> Size, 2 -> cons, 3 -> prod, else 0 (cons loaded
 // before prod, as Query does).
@@ -56,6 +65,21 @@ const (
 	RingReserve
 	// RingQuery is bpf_ringbuf_query.
 	RingQuery
+	// RingOutput is bpf_ringbuf_output's refusals (see above).
+	RingOutput
+)
+
+// Return values of bpf_ringbuf_output's native refusals (the Go helper's
+// -errno values).
+const (
+	RingOutputEINVAL = -int64(maps.EINVAL)
+	RingOutputE2BIG  = -int64(maps.E2BIG)
+	RingOutputEAGAIN = -int64(maps.EAGAIN)
+	// RingOutputFlags are the flags bpf_ringbuf_output accepts.
+	RingOutputFlags = maps.RingBufNoWakeup | maps.RingBufForceWakeup
+	// RingOutputMaxSize is the largest size the Go helper passes on to
+	// the ring (larger: -E2BIG).
+	RingOutputMaxSize = 1 << 32
 )
 
 // RingSite describes a ring buffer helper call compiled natively.
@@ -71,7 +95,7 @@ type RingSite struct {
 var ringHelpers = sync.OnceValue(func() map[int32]uintptr {
 	g := helpers.Generic()
 	m := map[int32]uintptr{}
-	for _, n := range []int32{helpers.FnRingbufReserve, helpers.FnRingbufQuery} {
+	for _, n := range []int32{helpers.FnRingbufReserve, helpers.FnRingbufQuery, helpers.FnRingbufOutput} {
 		if h := g.Lookup(n); h != nil {
 			m[n] = reflect.ValueOf(h).Pointer()
 		}
@@ -90,6 +114,11 @@ func RingBufAt(p *vm.Program, insns []isa.Instruction, second, target []bool, pc
 		kind = RingReserve
 	case helpers.FnRingbufQuery:
 		kind = RingQuery
+	case helpers.FnRingbufOutput:
+		if p.Checked {
+			return RingSite{}, false
+		}
+		kind = RingOutput
 	default:
 		return RingSite{}, false
 	}

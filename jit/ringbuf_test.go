@@ -319,3 +319,85 @@ func TestRingProducersConsumer(t *testing.T) {
 	}
 	t.Logf("%d reservations refused (full ring)", refused.Load())
 }
+
+// outputProg is bpf_ringbuf_output(ring id, &r1 on the stack, size, flags).
+func outputProg(id uint32, size, flags uint64) []isa.Instruction {
+	return prog(
+		stx64(10, -8, 1),
+		ldImm64(1, vm.MapHandle(id)), movx(2, 10), addk(2, -8),
+		ldImm64(3, size), ldImm64(4, flags),
+		callHelper(helpers.FnRingbufOutput),
+		exit(),
+	)
+}
+
+// TestRingOutputRefusals: bpf_ringbuf_output's refusals give the Go
+// helper's errors, in its order, natively; outputs that fit write the
+// record through the Go helper; a full ring gives -EAGAIN. The interpreter
+// (checked) joins for sizes within the data.
+func TestRingOutputRefusals(t *testing.T) {
+	cpus, err := vm.NewCPUs(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cpus.Close()
+	cpu := cpus.Acquire()
+	defer cpus.Release(cpu)
+	const (
+		einval = uint64(1<<64 - 22)
+		e2big  = uint64(1<<64 - 7)
+		eagain = uint64(1<<64 - 11)
+	)
+	for _, tc := range []struct {
+		name        string
+		size, flags uint64
+		want        uint64
+	}{
+		{"flags 4", 8, 4, einval},
+		{"flags high", 8, 1 << 40, einval},
+		{"flags before size", 1 << 40, 4, einval},
+		{"size 2^32+1", 1<<32 + 1, 0, e2big},
+		{"size 2^63", 1 << 63, 3, e2big},
+		{"size 2^32", 1 << 32, 0, eagain},
+		{"over the record limit", maps.RingBufMaxRecord + 1, 0, eagain},
+		{"span over the ring", 4096 - 7, 0, eagain},
+		{"span equal to the ring", 4096 - 8, 0, eagain},
+		{"fits, no wakeup", 8, 1, 0},
+		{"fits, forced wakeup", 8, 2, 0},
+		{"fits, both flags", 8, 3, 0},
+		{"empty", 0, 0, 0},
+	} {
+		for _, kind := range ringKinds {
+			if kind == "interp" && tc.size > 8 {
+				continue // the checked run refuses the data range first
+			}
+			rb, id := ringMap(t, 4096)
+			exe, p := ringExe(t, kind, outputProg(id, tc.size, tc.flags), 1)
+			if got := ringRun(t, cpu, exe, p, 0x1122334455667788); got != tc.want {
+				t.Errorf("%s, %s: r0 = %#x, want %#x", tc.name, kind, got, tc.want)
+			}
+			rec, ok := rb.Read()
+			if wantRec := tc.want == 0; ok != wantRec || ok && uint64(len(rec)) != tc.size ||
+				ok && tc.size == 8 && binary.LittleEndian.Uint64(rec) != 0x1122334455667788 {
+				t.Errorf("%s, %s: record %x, %v", tc.name, kind, rec, ok)
+			}
+		}
+	}
+	for _, kind := range ringKinds {
+		rb, id := ringMap(t, 4096)
+		exe, p := ringExe(t, kind, outputProg(id, 8, 0), 1)
+		for i := range 255 {
+			if got := ringRun(t, cpu, exe, p, uint64(i)); got != 0 {
+				t.Fatalf("%s: output %d: %#x", kind, i, got)
+			}
+		}
+		if got := ringRun(t, cpu, exe, p, 255); got != eagain {
+			t.Fatalf("%s: output into a full ring: %#x, want -EAGAIN", kind, got)
+		}
+		for i := range 255 {
+			if rec, ok := rb.Read(); !ok || binary.LittleEndian.Uint64(rec) != uint64(i) {
+				t.Fatalf("%s: record %d: %x, %v", kind, i, rec, ok)
+			}
+		}
+	}
+}

@@ -8,7 +8,7 @@ import (
 
 // ringBuf compiles the ring buffer helper call num at pc natively when
 // jit.RingBufAt says it qualifies, and reports whether it did (see
-// jit/ringbuf.go for what each route does). Scratch: rax, r10, r11; r1-r3
+// jit/ringbuf.go for what each route does). Scratch: rax, r10, r11; r1-r4
 // stay intact for the Go helper exit.
 func (c *compiler) ringBuf(pc int, num int32) bool {
 	site, ok := jit.RingBufAt(c.p, c.insns, c.second, c.target, pc, num)
@@ -20,6 +20,8 @@ func (c *compiler) ringBuf(pc int, num int32) bool {
 		c.ringReserve(pc, site.Ring)
 	case jit.RingQuery:
 		c.ringQuery(site.Ring)
+	case jit.RingOutput:
+		c.ringOutput(pc, site.Ring)
 	default:
 		return false
 	}
@@ -38,31 +40,25 @@ func (c *compiler) cmpConst(r reg, k uint64) {
 	c.a.aluRR(aluCmp, true, r, regAux)
 }
 
-// ringReserve is bpf_ringbuf_reserve(r1 = ring, r2 = size, r3 = flags)'s
-// refusals; anything else exits to the Go helper, which reserves.
+// ringFull emits maps.RingReserveFails' tests after its flags test, for
+// the record size in register size, and returns the rel32 offsets of the
+// branches taken when the reservation fails. Clobbers rax, r10, r11.
 //
-//	    test rdx, rdx; jne zero
-//	    cmp rsi, RingBufMaxRecord; ja zero
-//	    lea rax, [rsi+15]; and rax, -8          ; span
-//	    cmp rax, Size; ja zero
+//	    cmp size, RingBufMaxRecord; ja fail
+//	    lea rax, [size+15]; and rax, -8          ; span
+//	    cmp rax, Size; ja fail
 //	    mov r10, Cons; mov r10, [r10]
 //	    mov r11, Prod; mov r11, [r11]
-//	    add r11, rax; sub r11, r10; cmp r11, Mask; ja zero
-//	    <exit to the Go helper>; jmp done
-//	zero: xor eax, eax
-//	done:
-func (c *compiler) ringReserve(pc int, r maps.NativeRing) {
+//	    add r11, rax; sub r11, r10; cmp r11, Mask; ja fail
+func (c *compiler) ringFull(size reg, r maps.NativeRing) []int {
 	a := &c.a
-	size, flags := regs[2], regs[3]
-	var zero []int
-	a.testRR(true, flags, flags)
-	zero = append(zero, a.jcc32(condNE))
+	var fail []int
 	c.cmpConst(size, maps.RingBufMaxRecord)
-	zero = append(zero, a.jcc32(condA))
+	fail = append(fail, a.jcc32(condA))
 	a.lea(rax, size, maps.RingBufHdrSize+7)
 	a.aluRI(aluAnd, true, rax, -8)
 	c.cmpConst(rax, r.Size)
-	zero = append(zero, a.jcc32(condA))
+	fail = append(fail, a.jcc32(condA))
 	a.movabs(regTmp, uint64(r.Cons))
 	a.load(8, regTmp, regTmp, 0)
 	a.movabs(regAux, uint64(r.Prod))
@@ -75,7 +71,23 @@ func (c *compiler) ringReserve(pc int, r maps.NativeRing) {
 		a.movabs(regTmp, r.Mask)
 		a.aluRR(aluCmp, true, regAux, regTmp)
 	}
-	zero = append(zero, a.jcc32(condA))
+	return append(fail, a.jcc32(condA))
+}
+
+// ringReserve is bpf_ringbuf_reserve(r1 = ring, r2 = size, r3 = flags)'s
+// refusals; anything else exits to the Go helper, which reserves.
+//
+//	    test rdx, rdx; jne zero
+//	    <ringFull(rsi): zero>
+//	    <exit to the Go helper>; jmp done
+//	zero: xor eax, eax
+//	done:
+func (c *compiler) ringReserve(pc int, r maps.NativeRing) {
+	a := &c.a
+	size, flags := regs[2], regs[3]
+	a.testRR(true, flags, flags)
+	zero := []int{a.jcc32(condNE)}
+	zero = append(zero, c.ringFull(size, r)...)
 	a.storeImm(8, regFrame, jit.OffArg, helpers.FnRingbufReserve)
 	c.helperExit(pc)
 	done := a.jmp32()
@@ -84,6 +96,45 @@ func (c *compiler) ringReserve(pc int, r maps.NativeRing) {
 	}
 	a.aluRR(aluXor, false, rax, rax)
 	a.patch32(done, a.pos())
+}
+
+// ringOutput is bpf_ringbuf_output(r1 = ring, r2 = data, r3 = size,
+// r4 = flags)'s refusals, with the Go helper's errors; anything else exits
+// to the Go helper, which copies the record in.
+//
+//	    test rcx, ~RingOutputFlags; jne einval
+//	    mov r11, 1<<32; cmp rdx, r11; ja e2big
+//	    <ringFull(rdx): eagain>
+//	    <exit to the Go helper>; jmp done
+//	einval: mov rax, -EINVAL; jmp done
+//	e2big: mov rax, -E2BIG; jmp done
+//	eagain: mov rax, -EAGAIN
+//	done:
+func (c *compiler) ringOutput(pc int, r maps.NativeRing) {
+	a := &c.a
+	size, flags := regs[3], regs[4]
+	a.testRI(true, flags, ^int32(jit.RingOutputFlags))
+	einval := a.jcc32(condNE)
+	c.cmpConst(size, jit.RingOutputMaxSize)
+	e2big := a.jcc32(condA)
+	eagain := c.ringFull(size, r)
+	a.storeImm(8, regFrame, jit.OffArg, helpers.FnRingbufOutput)
+	c.helperExit(pc)
+	var done []int
+	done = append(done, a.jmp32())
+	a.patch32(einval, a.pos())
+	a.movRIsx(rax, int32(jit.RingOutputEINVAL))
+	done = append(done, a.jmp32())
+	a.patch32(e2big, a.pos())
+	a.movRIsx(rax, int32(jit.RingOutputE2BIG))
+	done = append(done, a.jmp32())
+	for _, p := range eagain {
+		a.patch32(p, a.pos())
+	}
+	a.movRIsx(rax, int32(jit.RingOutputEAGAIN))
+	for _, p := range done {
+		a.patch32(p, a.pos())
+	}
 }
 
 // ringQuery is bpf_ringbuf_query(r1 = ring, r2 = flags) as maps' Query:
