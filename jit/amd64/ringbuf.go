@@ -44,12 +44,12 @@ func (c *compiler) cmpConst(r reg, k uint64) {
 // the record size in register size, and returns the rel32 offsets of the
 // branches taken when the reservation fails. Clobbers rax, r10, r11.
 //
-//	    cmp size, RingBufMaxRecord; ja fail
-//	    lea rax, [size+15]; and rax, -8          ; span
-//	    cmp rax, Size; ja fail
-//	    mov r10, Cons; mov r10, [r10]
-//	    mov r11, Prod; mov r11, [r11]
-//	    add r11, rax; sub r11, r10; cmp r11, Mask; ja fail
+//	cmp size, RingBufMaxRecord; ja fail
+//	lea rax, [size+15]; and rax, -8          ; span
+//	cmp rax, Size; ja fail
+//	mov r10, Cons; mov r10, [r10]
+//	mov r11, Prod; mov r11, [r11]
+//	add r11, rax; sub r11, r10; cmp r11, Mask; ja fail
 func (c *compiler) ringFull(size reg, r maps.NativeRing) []int {
 	a := &c.a
 	var fail []int

@@ -35,13 +35,13 @@ func (c *compiler) ringBuf(i int, num int32) bool {
 // producer position loaded after it is at least as new and
 // prod + span - cons cannot wrap. Clobbers x9-x12.
 //
-//	    mov x9, #RingBufMaxRecord; cmp size, x9; b.hi fail
-//	    add x10, size, #15; and x10, x10, #~7          ; span
-//	    mov x9, #Size; cmp x10, x9; b.hi fail
-//	    mov x11, #Cons; ldar x11, [x11]
-//	    mov x12, #Prod; ldr x12, [x12]
-//	    add x12, x12, x10; sub x12, x12, x11
-//	    mov x9, #Mask; cmp x12, x9; b.hi fail
+//	mov x9, #RingBufMaxRecord; cmp size, x9; b.hi fail
+//	add x10, size, #15; and x10, x10, #~7          ; span
+//	mov x9, #Size; cmp x10, x9; b.hi fail
+//	mov x11, #Cons; ldar x11, [x11]
+//	mov x12, #Prod; ldr x12, [x12]
+//	add x12, x12, x10; sub x12, x12, x11
+//	mov x9, #Mask; cmp x12, x9; b.hi fail
 func (c *compiler) ringFull(size Reg, r maps.NativeRing, fail int) {
 	not7, _ := logicalImm(^uint64(7), true)
 	c.movImm(true, tmp1, maps.RingBufMaxRecord)
