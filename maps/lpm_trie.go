@@ -54,9 +54,6 @@ func (m *lpmTrie) dataBit(n int32, i uint32) int {
 	return int(m.word(n, i/64)>>(63-i%64)) & 1
 }
 
-// keyBit is extractBit of a key's data.
-func keyBit(data []byte, i uint32) int { return extractBit(data, i) }
-
 // setData stores data (dataSize bytes) as node n's data.
 func (m *lpmTrie) setData(n int32, data []byte) {
 	for i := uint32(0); i < uint32(m.dataWords); i++ {
