@@ -1,0 +1,233 @@
+package jit_test
+
+import (
+	"encoding/binary"
+	"fmt"
+	"testing"
+
+	"github.com/bpfhost/bpfhost/helpers"
+	"github.com/bpfhost/bpfhost/interp"
+	"github.com/bpfhost/bpfhost/isa"
+	"github.com/bpfhost/bpfhost/jit"
+	"github.com/bpfhost/bpfhost/maps"
+	"github.com/bpfhost/bpfhost/vm"
+)
+
+// Callback edits of hashEachProgram.
+const (
+	hwDeleteOdd  = 1 << iota // delete the visited key when it is odd
+	hwInsert                 // insert key+100 (value 7) when key < 100
+	hwDeleteNext             // delete key+1
+	hwCallSub                // fold the key in through a bpf-to-bpf call
+)
+
+// hashEachProgram walks map id (u32 keys, u64 values) with
+// bpf_for_each_map_elem(map, cb, &ctx, r2) and returns
+// ret<<48 | visits<<32 | uint32(sum), where the callback folds every key
+// into sum as sum*31 + key + 1 (so the order of the visits counts), counts
+// the visit, adds 1 to the value, makes the edits of mode and stops at
+// key == stop.
+func hashEachProgram(id uint32, stop int32, mode int) []isa.Instruction {
+	h := vm.MapHandle(id)
+	main := prog(
+		isa.Instruction{Opcode: isa.ClassST | isa.ModeMEM | isa.SizeDW, Dst: 10, Offset: -16},
+		isa.Instruction{Opcode: isa.ClassST | isa.ModeMEM | isa.SizeDW, Dst: 10, Offset: -8},
+		movx(4, 2),
+		ldImm64(1, h),
+		ldImm64(2, 0), // patched: the callback
+		movx(3, 10), addk(3, -16),
+		callHelper(helpers.FnForEachMapElem),
+		isa.Instruction{Opcode: isa.ClassALU64 | isa.ALULsh | isa.SrcK, Dst: 0, Imm: 48},
+		ldx64(1, 10, -8),
+		isa.Instruction{Opcode: isa.ClassALU64 | isa.ALULsh | isa.SrcK, Dst: 1, Imm: 32},
+		orx(0, 1),
+		ldx32(1, 10, -16), orx(0, 1),
+		exit(),
+	)
+	cb := prog(
+		movx(6, 1), movx(7, 2), movx(8, 4),
+		ldx32(9, 7, 0),
+		ldx64(5, 3, 0), addk(5, 1), stx64(3, 0, 5),
+		ldx64(5, 8, 0), mulk(5, 31),
+	)
+	if mode&hwCallSub != 0 {
+		// r0 = sub(r1 = key + 1) through a bpf-to-bpf call; sub uses its
+		// own stack.
+		cb = prog(cb, stx64(10, -8, 5), movx(1, 9), callLocal(0), ldx64(5, 10, -8), addx(5, 0))
+	} else {
+		cb = prog(cb, addx(5, 9), addk(5, 1))
+	}
+	cb = prog(cb, stx64(8, 0, 5),
+		ldx64(5, 8, 8), addk(5, 1), stx64(8, 8, 5),
+	)
+	if mode&hwDeleteOdd != 0 {
+		cb = prog(cb,
+			movx(5, 9), isa.Instruction{Opcode: isa.ClassALU64 | isa.ALUAnd | isa.SrcK, Dst: 5, Imm: 1},
+			isa.Instruction{Opcode: isa.ClassJMP | isa.JmpJEQ | isa.SrcK, Dst: 5, Imm: 0, Offset: 3},
+			movx(1, 6), movx(2, 7), callHelper(helpers.FnMapDeleteElem),
+		)
+	}
+	if mode&hwInsert != 0 {
+		ins := prog(
+			isa.Instruction{Opcode: isa.ClassJMP | isa.JmpJGE | isa.SrcK, Dst: 9, Imm: 100},
+			movx(5, 9), addk(5, 100),
+			isa.Instruction{Opcode: isa.ClassSTX | isa.ModeMEM | isa.SizeW, Dst: 10, Src: 5, Offset: -4},
+			isa.Instruction{Opcode: isa.ClassST | isa.ModeMEM | isa.SizeDW, Dst: 10, Offset: -16, Imm: 7},
+			movx(1, 6), movx(2, 10), addk(2, -4), movx(3, 10), addk(3, -16),
+			mov(4, 0), callHelper(helpers.FnMapUpdateElem),
+		)
+		ins[0].Offset = int16(len(ins) - 1)
+		cb = prog(cb, ins)
+	}
+	if mode&hwDeleteNext != 0 {
+		cb = prog(cb,
+			movx(5, 9), addk(5, 1),
+			isa.Instruction{Opcode: isa.ClassSTX | isa.ModeMEM | isa.SizeW, Dst: 10, Src: 5, Offset: -4},
+			movx(1, 6), movx(2, 10), addk(2, -4), callHelper(helpers.FnMapDeleteElem),
+		)
+	}
+	cb = prog(cb, mov(0, 0), jnek(9, stop, 1), mov(0, 1), exit())
+	var sub []isa.Instruction
+	if mode&hwCallSub != 0 {
+		sub = prog(stx64(10, -8, 1), ldx64(0, 10, -8), addk(0, 1), exit())
+		// The call is the one callLocal in cb: it targets sub, after cb.
+		for i := range cb {
+			if cb[i].Src == isa.CallLocal && cb[i].Opcode == isa.OpCall {
+				cb[i].Imm = int32(len(cb) - i - 1)
+			}
+		}
+	}
+	insns := prog(main, cb, sub)
+	isa.SetImm64(insns, 5, vm.FuncHandle(len(main)))
+	return insns
+}
+
+// hashDump lists the map's keys below 300 with their values (every CPU's
+// for per-CPU maps, as u64 words).
+func hashDump(t *testing.T, m maps.Map, vsize int) string {
+	t.Helper()
+	s := ""
+	for k := uint32(0); k < 300; k++ {
+		v := make([]byte, vsize)
+		if err := m.Lookup(binary.LittleEndian.AppendUint32(nil, k), v); err != nil {
+			continue
+		}
+		s += fmt.Sprintf(" %d:", k)
+		for i := 0; i < vsize; i += 8 {
+			s += fmt.Sprintf("%d,", binary.LittleEndian.Uint64(v[i:]))
+		}
+	}
+	return s
+}
+
+// hashWalkCase is one run of TestInlineHashWalk.
+type hashWalkCase struct {
+	typ   maps.Type
+	keys  []uint32 // inserted in order; key 3 is deleted after
+	stop  int32
+	mode  int
+	flags uint64
+}
+
+// runHashWalk runs c on eng in a fresh map (so that slot order depends on
+// keys alone), compiled natively unless checked, and returns the outcome
+// and the map's contents.
+func runHashWalk(t *testing.T, cpus *vm.CPUs, eng vm.Engine, checked bool, c hashWalkCase) string {
+	t.Helper()
+	m, err := maps.New(maps.Spec{Type: c.typ, KeySize: 4, ValueSize: 8, MaxEntries: 8}, maps.Options{NumCPU: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := maps.Register(m)
+	defer maps.Unregister(id)
+	vsize := 8
+	if c.typ == maps.PerCPUHash {
+		vsize = 16
+	}
+	for _, k := range c.keys {
+		v := make([]byte, vsize)
+		binary.LittleEndian.PutUint64(v, uint64(10*k))
+		if err := m.Update(binary.LittleEndian.AppendUint32(nil, k), v, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m.Delete(binary.LittleEndian.AppendUint32(nil, 3))
+	insns := hashEachProgram(id, c.stop, c.mode)
+	p := &vm.Program{Name: "each", Type: "raw", Insns: insns, Helpers: helpers.Generic(), Checked: checked}
+	if !checked {
+		code, err := jit.Compile(p, jit.Options{})
+		if err != nil || code.Inlined < 1 {
+			t.Fatalf("inlined %d, err %v; want the walk", code.Inlined, err)
+		}
+	}
+	return runOn(t, eng, cpus, p, 0, c.flags) + hashDump(t, m, vsize)
+}
+
+// TestInlineHashWalk: bpf_for_each_map_elem over constant hash and
+// per-CPU hash maps compiled as a native walk gives the interpreter's (the
+// Go helper's) r0, visit order and map contents, for full walks, early
+// stops, empty maps, bad flags, callbacks that delete the visited or the
+// next element, insert elements, and call subprograms.
+func TestInlineHashWalk(t *testing.T) {
+	cpus, err := vm.NewCPUs(1) // CPU 0 in every run; the maps hold 2
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cpus.Close()
+	full := []uint32{5, 3, 2, 9, 4, 1}
+	for _, typ := range []maps.Type{maps.Hash, maps.PerCPUHash} {
+		for _, c := range []hashWalkCase{
+			{typ, full, -1, 0, 0},
+			{typ, full, 9, 0, 0},
+			{typ, full, 5, 0, 0},
+			{typ, nil, -1, 0, 0},
+			{typ, full, -1, 0, 1},
+			{typ, full, -1, hwDeleteOdd, 0},
+			{typ, full, -1, hwInsert, 0},
+			{typ, full, -1, hwDeleteNext, 0},
+			{typ, full, 4, hwDeleteOdd | hwInsert, 0},
+			{typ, full, -1, hwCallSub, 0},
+			{typ, []uint32{1, 2, 3, 4, 5, 6, 7, 8}, -1, hwDeleteOdd | hwInsert, 0},
+			{typ, []uint32{8, 7, 6, 5, 4, 3, 2, 1}, -1, hwDeleteNext | hwInsert, 0},
+		} {
+			want := runHashWalk(t, cpus, interp.New(), true, c)
+			for _, opts := range []jit.Options{{}, {Blind: true}, {NoInline: true}} {
+				if got := runHashWalk(t, cpus, jit.NewWithOptions(opts), false, c); got != want {
+					t.Errorf("%+v, JIT %+v: %s\ninterpreter: %s", c, opts, got, want)
+				}
+			}
+			if typ == maps.Hash && c.keys != nil && c.stop == -1 && c.mode == 0 && c.flags == 0 {
+				// Slots 5 _ 2 9 4 1: 5 visits in that order; sum =
+				// ((((6*31+3)*31+10)*31+5)*31+2.
+				if w := fmt.Sprintf("r0=%#x 1:11, 2:21, 4:41, 5:51, 9:91,", 5<<48|5<<32|5640266); want != w {
+					t.Errorf("interpreter: %s, want %s", want, w)
+				}
+			}
+			if typ == maps.Hash && c.keys != nil && c.stop == 9 && c.mode == 0 {
+				if w := fmt.Sprintf("r0=%#x 1:10, 2:21, 4:40, 5:51, 9:91,", 3<<48|3<<32|5869); want != w {
+					t.Errorf("interpreter: %s, want %s", want, w)
+				}
+			}
+			if c.flags == 1 && want[:14] != "r0=0xffea00000" {
+				t.Errorf("flags 1: %s, want -EINVAL", want)
+			}
+		}
+	}
+	// LRU and big maps keep the Go walk.
+	for _, spec := range []maps.Spec{
+		{Type: maps.LRUHash, KeySize: 4, ValueSize: 8, MaxEntries: 8},
+		{Type: maps.Hash, KeySize: 4, ValueSize: 8, MaxEntries: jit.HashWalkMaxEntries + 1},
+		{Type: maps.Hash, KeySize: 4, ValueSize: 8, MaxEntries: 8, Flags: maps.FlagWrOnly},
+	} {
+		m, err := maps.New(spec, maps.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := maps.Register(m)
+		defer maps.Unregister(id)
+		code, err := jit.Compile(&vm.Program{Name: "each", Insns: hashEachProgram(id, 3, 0), Helpers: helpers.Generic()}, jit.Options{})
+		if err != nil || code.Inlined != 0 {
+			t.Errorf("%+v: inlined %d, err %v; want 0", spec, code.Inlined, err)
+		}
+	}
+}
