@@ -52,10 +52,11 @@ func reserveProg(id uint32, size, flags uint64) []isa.Instruction {
 }
 
 // ringKinds are the engines ring tests compare.
-var ringKinds = []string{"native", "go", "interp"}
+var ringKinds = []string{"native", "blind", "go", "interp"}
 
 // ringExe prepares insns on engine kind: natively (expecting inlined native
-// calls), through Go (NoInline) or in the interpreter (checked). It
+// calls), natively with constant blinding, through Go (NoInline) or in the
+// interpreter (checked). It
 // returns the executable and the program runs must be reset with.
 func ringExe(t testing.TB, kind string, insns []isa.Instruction, inlined int) (vm.Executable, *vm.Program) {
 	t.Helper()
@@ -65,8 +66,8 @@ func ringExe(t testing.TB, kind string, insns []isa.Instruction, inlined int) (v
 		err error
 	)
 	switch kind {
-	case "native", "go":
-		opts := jit.Options{NoInline: kind == "go"}
+	case "native", "blind", "go":
+		opts := jit.Options{NoInline: kind == "go", Blind: kind == "blind", BlindSeed: 1}
 		code, cerr := jit.Compile(p, opts)
 		if cerr != nil {
 			t.Fatal(cerr)
