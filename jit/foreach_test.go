@@ -28,8 +28,17 @@ const (
 // the visit, adds 1 to the value, makes the edits of mode and stops at
 // key == stop.
 func hashEachProgram(id uint32, stop int32, mode int) []isa.Instruction {
+	return hashEachProgramAt(id, stop, mode, 1)
+}
+
+// hashEachProgramAt is hashEachProgram called through depth-1 frames.
+func hashEachProgramAt(id uint32, stop int32, mode, depth int) []isa.Instruction {
 	h := vm.MapHandle(id)
-	main := prog(
+	var main []isa.Instruction
+	for range depth - 1 {
+		main = append(main, callLocal(1), exit())
+	}
+	main = prog(main,
 		isa.Instruction{Opcode: isa.ClassST | isa.ModeMEM | isa.SizeDW, Dst: 10, Offset: -16},
 		isa.Instruction{Opcode: isa.ClassST | isa.ModeMEM | isa.SizeDW, Dst: 10, Offset: -8},
 		movx(4, 2),
@@ -98,7 +107,7 @@ func hashEachProgram(id uint32, stop int32, mode int) []isa.Instruction {
 		}
 	}
 	insns := prog(main, cb, sub)
-	isa.SetImm64(insns, 5, vm.FuncHandle(len(main)))
+	isa.SetImm64(insns, 2*(depth-1)+5, vm.FuncHandle(len(main)))
 	return insns
 }
 
@@ -228,6 +237,58 @@ func TestInlineHashWalk(t *testing.T) {
 		code, err := jit.Compile(&vm.Program{Name: "each", Insns: hashEachProgram(id, 3, 0), Helpers: helpers.Generic()}, jit.Options{})
 		if err != nil || code.Inlined != 0 {
 			t.Errorf("%+v: inlined %d, err %v; want 0", spec, code.Inlined, err)
+		}
+	}
+}
+
+// TestInlineHashWalkDepth: a hash walk whose callback would exceed the
+// call depth takes the Go route and fails as in the interpreter; one frame
+// less walks natively.
+func TestInlineHashWalkDepth(t *testing.T) {
+	cpus, err := vm.NewCPUs(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cpus.Close()
+	for depth := vm.MaxCallDepth - 1; depth <= vm.MaxCallDepth; depth++ {
+		run := func(eng vm.Engine, checked bool) string {
+			m, err := maps.New(maps.Spec{Type: maps.Hash, KeySize: 4, ValueSize: 8, MaxEntries: 4}, maps.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			id := maps.Register(m)
+			defer maps.Unregister(id)
+			for _, k := range []uint32{7, 2} {
+				if err := m.Update(binary.LittleEndian.AppendUint32(nil, k), make([]byte, 8), 0); err != nil {
+					t.Fatal(err)
+				}
+			}
+			p := &vm.Program{Name: "each", Type: "raw", Insns: hashEachProgramAt(id, -1, 0, depth), Helpers: helpers.Generic(), Checked: checked}
+			if !checked { // arm64 compiles only unchecked programs
+				code, err := jit.Compile(p, jit.Options{})
+				if err != nil {
+					t.Fatalf("depth %d: %v", depth, err)
+				}
+				if code.Inlined != 1 {
+					t.Fatalf("depth %d: inlined %d, want 1", depth, code.Inlined)
+				}
+			}
+			return runOn(t, eng, cpus, p, 0, 0) + hashDump(t, m, 8)
+		}
+		want := run(interp.New(), true)
+		for _, opts := range []jit.Options{{}, {NoInline: true}} {
+			if got := run(jit.NewWithOptions(opts), false); got != want {
+				t.Errorf("depth %d, JIT %+v: %s\ninterpreter: %s", depth, opts, got, want)
+			}
+		}
+		if failed := want[:6] == "error:"; failed != (depth == vm.MaxCallDepth) {
+			t.Errorf("depth %d: %s", depth, want)
+		}
+		if depth < vm.MaxCallDepth {
+			// 7 then 2: sum = (7+1)*31 + 2+1 = 251.
+			if w := fmt.Sprintf("r0=%#x 2:1, 7:1,", 2<<48|2<<32|251); want != w {
+				t.Errorf("depth %d: %s, want %s", depth, want, w)
+			}
 		}
 	}
 }
