@@ -247,6 +247,9 @@ func (c *compiler) call(pc int, ins isa.Instruction) error {
 		if !c.opts.NoInline && c.intrinsic(pc, ins.Imm) {
 			return nil
 		}
+		if !c.opts.NoInline && c.adjust(pc, ins.Imm) {
+			return nil
+		}
 		if !c.opts.NoInline && c.forEach(pc, ins.Imm) {
 			return nil
 		}
