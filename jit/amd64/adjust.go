@@ -116,15 +116,15 @@ func (c *compiler) adjustHead(pc int, num int32, j *adjustJumps) {
 
 // adjustMeta is bpf_xdp_adjust_meta(r1 = ctx, r2 = delta).
 //
-//	    <ctx in r11; no packet: -EINVAL>
-//	    mov r10, [r11+data]; mov rax, [r11+meta]; cmp rax, r10; ja enotsupp
-//	    movsxd rsi, esi; add rax, rsi                     ; new meta
-//	    mov rsi, [r11+hard]; add rsi, 40; cmp rax, rsi; jb einval
-//	    cmp rax, r10; ja einval
-//	    mov rsi, r10; sub rsi, rax; test esi, 3; jne eacces
-//	    cmp rsi, 252; ja eacces
-//	    mov [r11+meta], rax
-//	    <block: data = r10, data_end = [r11+end], meta = rax>; xor eax, eax
+//	<ctx in r11; no packet: -EINVAL>
+//	mov r10, [r11+data]; mov rax, [r11+meta]; cmp rax, r10; ja enotsupp
+//	movsxd rsi, esi; add rax, rsi                     ; new meta
+//	mov rsi, [r11+hard]; add rsi, 40; cmp rax, rsi; jb einval
+//	cmp rax, r10; ja einval
+//	mov rsi, r10; sub rsi, rax; test esi, 3; jne eacces
+//	cmp rsi, 252; ja eacces
+//	mov [r11+meta], rax
+//	<block: data = r10, data_end = [r11+end], meta = rax>; xor eax, eax
 func (c *compiler) adjustMeta(j *adjustJumps) {
 	a := &c.a
 	r2 := regs[2]
