@@ -1,8 +1,6 @@
 package helpers
 
 import (
-	"strconv"
-
 	"github.com/bpfhost/bpfhost/maps"
 	"github.com/bpfhost/bpfhost/vm"
 )
@@ -96,14 +94,15 @@ func bprintf(ctx *vm.Context, p *printer, f []byte, args []uint64) maps.Errno {
 	for ; s.i < len(f); s.i++ {
 		// Copy the literal text up to the next conversion in one piece.
 		j := s.i
-		for ; j < len(f) && f[j] != '%'; j++ {
-			if c := f[j]; !isPrint(c) && !isSpace(c) {
-				return maps.EINVAL
-			}
+		for j < len(f) && literalClass[f[j]] == litPlain {
+			j++
 		}
 		p.puts(f[s.i:j])
 		if s.i = j; j == len(f) {
 			break
+		}
+		if literalClass[f[j]] == litInvalid {
+			return maps.EINVAL
 		}
 		if s.at(s.i+1) == '%' {
 			p.put('%')
@@ -143,7 +142,7 @@ func bprintf(ctx *vm.Context, p *printer, f []byte, args []uint64) maps.Errno {
 
 // pointer prints a %p conversion; s.i is on the 'p'.
 func (p *printer) pointer(ctx *vm.Context, s *format, sp spec, arg uint64) maps.Errno {
-	var tmp [24]byte
+	var tmp numBuf
 	next := s.at(s.i + 1)
 	switch {
 	case (next == 'k' || next == 'u') && s.at(s.i+2) == 's':
@@ -156,7 +155,10 @@ func (p *printer) pointer(ctx *vm.Context, s *format, sp spec, arg uint64) maps.
 		// Symbols: bpfhost has none, and the kernel prints an address it
 		// cannot resolve this way.
 		s.i++
-		p.field(sp, strconv.AppendUint(append(tmp[:0], "0x"...), arg, 16))
+		d := tmp.hex(arg, hexDigits)
+		i := len(tmp) - len(d) - 2 // 16 digits at most: room for "0x"
+		tmp[i], tmp[i+1] = '0', 'x'
+		p.field(sp, tmp[i:])
 	case next == 'x' || next == 'K' || next == 0 || isSpace(next) || isPunct(next):
 		// Plain %p is the raw value here: there is no kernel address to
 		// hide behind a hash.
@@ -166,7 +168,7 @@ func (p *printer) pointer(ctx *vm.Context, s *format, sp spec, arg uint64) maps.
 		if sp.width() == 0 && !sp.left() {
 			sp = sp.withWidth(16) | specZero
 		}
-		p.number(sp, 0, strconv.AppendUint(tmp[:0], arg, 16))
+		p.number(sp, 0, tmp.hex(arg, hexDigits))
 	case (next == 'i' || next == 'I') && (s.at(s.i+2) == '4' || s.at(s.i+2) == '6'):
 		size := 4
 		if s.at(s.i+2) == '6' {
@@ -206,7 +208,7 @@ func (p *printer) integer(s *format, sp spec, arg uint64) maps.Errno {
 	if size == 4 {
 		arg = uint64(uint32(arg))
 	}
-	var tmp [24]byte
+	var tmp numBuf
 	switch s.at(s.i) {
 	case 'd', 'i':
 		v := int64(arg)
@@ -226,19 +228,13 @@ func (p *printer) integer(s *format, sp spec, arg uint64) maps.Errno {
 		if v < 0 {
 			u = -u
 		}
-		p.number(sp, sign, strconv.AppendUint(tmp[:0], u, 10))
+		p.number(sp, sign, tmp.decimal(u))
 	case 'u':
-		p.number(sp, 0, strconv.AppendUint(tmp[:0], arg, 10))
+		p.number(sp, 0, tmp.decimal(arg))
 	case 'x':
-		p.number(sp, 0, strconv.AppendUint(tmp[:0], arg, 16))
+		p.number(sp, 0, tmp.hex(arg, hexDigits))
 	case 'X':
-		d := strconv.AppendUint(tmp[:0], arg, 16)
-		for j, c := range d {
-			if c >= 'a' {
-				d[j] = c - 'a' + 'A'
-			}
-		}
-		p.number(sp, 0, d)
+		p.number(sp, 0, tmp.hex(arg, upperHexDigits))
 	default:
 		return maps.EINVAL
 	}
