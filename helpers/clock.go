@@ -6,14 +6,15 @@ import (
 	"github.com/bpfhost/bpfhost/vm"
 )
 
-// The kernel's clocks count from boot. The host's are read once at start-up
-// (clockBase, per OS) and advanced with Go's monotonic clock, which costs a
-// vDSO read and no system call. On Linux the values therefore match the
-// kernel's CLOCK_MONOTONIC and CLOCK_BOOTTIME; elsewhere they count from
-// process start.
+// The kernel's clocks count from boot. On Linux monoNow reads CLOCK_MONOTONIC
+// itself (a vDSO read, no system call), and CLOCK_BOOTTIME is it plus the
+// difference of the two read once at start-up (clockBase), as before: a
+// suspend while the process runs is not seen. Elsewhere the clocks count
+// from process start.
 var (
 	clockStart         = time.Now()
 	monoBase, bootBase = clockBase()
+	bootOffset         = bootBase - monoBase // wraps for bootBase < monoBase; the sum is right
 )
 
 // hz is the tick rate jiffies64 counts in: CONFIG_HZ, whose Kconfig default
@@ -28,12 +29,12 @@ func sinceStart() uint64 { return uint64(time.Since(clockStart)) }
 
 // ktimeGetNs is bpf_ktime_get_ns(): CLOCK_MONOTONIC in nanoseconds.
 func ktimeGetNs(*vm.Context, uint64, uint64, uint64, uint64, uint64) uint64 {
-	return monoBase + sinceStart()
+	return monoNow()
 }
 
 // ktimeGetBootNs is bpf_ktime_get_boot_ns(): CLOCK_BOOTTIME in nanoseconds.
 func ktimeGetBootNs(*vm.Context, uint64, uint64, uint64, uint64, uint64) uint64 {
-	return bootBase + sinceStart()
+	return monoNow() + bootOffset
 }
 
 // ktimeGetCoarseNs is bpf_ktime_get_coarse_ns(): CLOCK_MONOTONIC_COARSE, the
@@ -41,7 +42,7 @@ func ktimeGetBootNs(*vm.Context, uint64, uint64, uint64, uint64, uint64) uint64 
 // property programs may rely on (coarse <= precise).
 func ktimeGetCoarseNs(*vm.Context, uint64, uint64, uint64, uint64, uint64) uint64 {
 	const tick = uint64(time.Second / hz)
-	t := monoBase + sinceStart()
+	t := monoNow()
 	return t - t%tick
 }
 
@@ -50,5 +51,5 @@ func ktimeGetCoarseNs(*vm.Context, uint64, uint64, uint64, uint64, uint64) uint6
 // user space cannot read, so values agree with it to within about a second
 // (on a kernel built with HZ 250; other kernels tick at other rates).
 func jiffies64(*vm.Context, uint64, uint64, uint64, uint64, uint64) uint64 {
-	return initialJiffies + (monoBase+sinceStart())/uint64(time.Second/hz)
+	return initialJiffies + monoNow()/uint64(time.Second/hz)
 }
