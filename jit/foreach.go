@@ -58,7 +58,8 @@ const HashWalkMaxEntries = 1024
 const HashWalkMaxKey = 64
 
 // HashWalk describes a native bpf_for_each_map_elem over a constant hash
-// map (see above). The addresses are the descriptor's, fixed for the
+// map (see above), or over a per-CPU array (Array: the walk of every index
+// in order, as ArrayWalk with the CPU's value). The addresses are the descriptor's, fixed for the
 // map's lifetime, which lasts as long as the program that uses it.
 type HashWalk struct {
 	N          uint32 // MaxEntries
@@ -69,6 +70,8 @@ type HashWalk struct {
 	Values     uint64 // slot 0's value
 	Stride     uint64 // distance between slots' values
 	PerCPU     bool   // values are per CPU: + Frame.CPU*Elem, CPU < NCPU
+	LRU        bool   // a visit sets the slot's referenced word (State+4) to 1, as LookupElem
+	Array      bool   // a per-CPU array: slot s = key s, every slot used (no State, Keys)
 	NCPU       uint32
 	Elem       uint64
 }
@@ -79,12 +82,14 @@ func (w *HashWalk) KeyFrame() int32 { return int32((w.KeySize + 7) &^ 7) }
 // InlineHashWalk reports whether the helper call at pc is a
 // bpf_for_each_map_elem that can be compiled as a native hash walk, with
 // the walk and the callback's eBPF index: bpfhost's own helper, r1
-// provably the handle of a HASH or PERCPU_HASH map (ld_imm64 in the call's
+// provably the handle of a HASH, PERCPU_HASH, LRU_HASH, LRU_PERCPU_HASH or
+// PERCPU_ARRAY map (ld_imm64 in the call's
 // basic block) with a native descriptor, at most HashWalkMaxEntries
 // entries and HashWalkMaxKey key bytes, not BPF_F_WRONLY (whose Go walk
 // finds nothing), and the callback conditions of InlineLoop (a constant
-// subprogram, no tail calls, no callx). LRU maps keep the Go walk (their
-// lookups mark elements referenced).
+// subprogram, no tail calls, no callx). LRU hash maps and their per-CPU
+// variant also walk natively (a visit marks the element referenced, as
+// LookupElem does), and so do per-CPU arrays.
 func InlineHashWalk(p *vm.Program, insns []isa.Instruction, second, target []bool, pc int, num int32) (HashWalk, int, bool) {
 	if num != helpers.FnForEachMapElem || IntrinsicFor(p, num).Kind != IntrinsicForEach {
 		return HashWalk{}, 0, false
@@ -98,7 +103,12 @@ func InlineHashWalk(p *vm.Program, insns []isa.Instruction, second, target []boo
 		return HashWalk{}, 0, false
 	}
 	spec := m.Spec()
-	if spec.Type != maps.Hash && spec.Type != maps.PerCPUHash || spec.Flags&maps.FlagWrOnly != 0 {
+	switch spec.Type {
+	case maps.Hash, maps.PerCPUHash, maps.LRUHash, maps.LRUCPUHash, maps.PerCPUArray:
+	default:
+		return HashWalk{}, 0, false
+	}
+	if spec.Flags&maps.FlagWrOnly != 0 {
 		return HashWalk{}, 0, false
 	}
 	addr, ok := maps.NativeDescOf(m)
@@ -116,12 +126,25 @@ func InlineHashWalk(p *vm.Program, insns []isa.Instruction, second, target []boo
 	case maps.RouteHash:
 	case maps.RoutePerCPUHash:
 		w.PerCPU = true
+	case maps.RouteLRUHash:
+		w.LRU = true
+	case maps.RouteLRUPerCPUHash:
+		w.PerCPU, w.LRU = true, true
+	case maps.RoutePerCPUArray:
+		w.PerCPU, w.Array = true, true
 	default:
 		return HashWalk{}, 0, false
 	}
-	if w.N == 0 || w.N > HashWalkMaxEntries || w.KeySize == 0 || w.KeySize > HashWalkMaxKey ||
-		w.SlotStride == 0 || w.SlotStride > 1<<20 || w.Stride > 1<<20 || w.Elem > 1<<20 ||
-		w.Keys == 0 || w.State == 0 || w.Values == 0 || w.PerCPU && w.NCPU == 0 {
+	if w.N == 0 || w.Stride > 1<<20 || w.Elem > 1<<20 || w.Values == 0 || w.PerCPU && w.NCPU == 0 {
+		return HashWalk{}, 0, false
+	}
+	if w.Array {
+		// Steps are O(1): no bound on the entries.
+		if w.KeySize != 4 || uint64(w.N)*w.Stride > 1<<40 {
+			return HashWalk{}, 0, false
+		}
+	} else if w.N > HashWalkMaxEntries || w.KeySize == 0 || w.KeySize > HashWalkMaxKey ||
+		w.SlotStride == 0 || w.SlotStride > 1<<20 || w.Keys == 0 || w.State == 0 {
 		return HashWalk{}, 0, false
 	}
 	cb, ok := loopCallback(insns, second, target, pc)

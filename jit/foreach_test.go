@@ -152,7 +152,7 @@ func runHashWalk(t *testing.T, cpus *vm.CPUs, eng vm.Engine, checked bool, c has
 	id := maps.Register(m)
 	defer maps.Unregister(id)
 	vsize := 8
-	if c.typ == maps.PerCPUHash {
+	if c.typ.PerCPU() {
 		vsize = 16
 	}
 	for _, k := range c.keys {
@@ -171,11 +171,21 @@ func runHashWalk(t *testing.T, cpus *vm.CPUs, eng vm.Engine, checked bool, c has
 			t.Fatalf("inlined %d, err %v; want the walk", code.Inlined, err)
 		}
 	}
-	return runOn(t, eng, cpus, p, 0, c.flags) + hashDump(t, m, vsize)
+	out := runOn(t, eng, cpus, p, 0, c.flags)
+	if c.typ == maps.LRUHash || c.typ == maps.LRUCPUHash {
+		// Evictions now show which elements the walk marked referenced.
+		for k := uint32(200); k < 206; k++ {
+			if err := m.Update(binary.LittleEndian.AppendUint32(nil, k), make([]byte, vsize), 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return out + hashDump(t, m, vsize)
 }
 
-// TestInlineHashWalk: bpf_for_each_map_elem over constant hash and
-// per-CPU hash maps compiled as a native walk gives the interpreter's (the
+// TestInlineHashWalk: bpf_for_each_map_elem over constant hash, per-CPU
+// hash, LRU hash (then evictions show the referenced marks) and per-CPU
+// array maps compiled as a native walk gives the interpreter's (the
 // Go helper's) r0, visit order and map contents, for full walks, early
 // stops, empty maps, bad flags, callbacks that delete the visited or the
 // next element, insert elements, and call subprograms.
@@ -185,8 +195,11 @@ func TestInlineHashWalk(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cpus.Close()
-	full := []uint32{5, 3, 2, 9, 4, 1}
-	for _, typ := range []maps.Type{maps.Hash, maps.PerCPUHash} {
+	for _, typ := range []maps.Type{maps.Hash, maps.PerCPUHash, maps.LRUHash, maps.LRUCPUHash, maps.PerCPUArray} {
+		full := []uint32{5, 3, 2, 9, 4, 1}
+		if typ == maps.PerCPUArray {
+			full = []uint32{5, 3, 2, 7, 4, 1}
+		}
 		for _, c := range []hashWalkCase{
 			{typ, full, -1, 0, 0},
 			{typ, full, 9, 0, 0},
@@ -198,8 +211,9 @@ func TestInlineHashWalk(t *testing.T) {
 			{typ, full, -1, hwDeleteNext, 0},
 			{typ, full, 4, hwDeleteOdd | hwInsert, 0},
 			{typ, full, -1, hwCallSub, 0},
-			{typ, []uint32{1, 2, 3, 4, 5, 6, 7, 8}, -1, hwDeleteOdd | hwInsert, 0},
-			{typ, []uint32{8, 7, 6, 5, 4, 3, 2, 1}, -1, hwDeleteNext | hwInsert, 0},
+			{typ, []uint32{1, 2, 3, 4, 5, 6, 7, 0}, -1, hwDeleteOdd | hwInsert, 0},
+			{typ, []uint32{0, 7, 6, 5, 4, 3, 2, 1}, -1, hwDeleteNext | hwInsert, 0},
+			{typ, []uint32{0, 7, 6, 5, 4, 3, 2, 1}, 2, hwInsert, 0},
 		} {
 			want := runHashWalk(t, cpus, interp.New(), true, c)
 			for _, opts := range []jit.Options{{}, {Blind: true}, {NoInline: true}} {
@@ -224,9 +238,8 @@ func TestInlineHashWalk(t *testing.T) {
 			}
 		}
 	}
-	// LRU and big maps keep the Go walk.
+	// Big and write-only maps keep the Go walk.
 	for _, spec := range []maps.Spec{
-		{Type: maps.LRUHash, KeySize: 4, ValueSize: 8, MaxEntries: 8},
 		{Type: maps.Hash, KeySize: 4, ValueSize: 8, MaxEntries: jit.HashWalkMaxEntries + 1},
 		{Type: maps.Hash, KeySize: 4, ValueSize: 8, MaxEntries: 8, Flags: maps.FlagWrOnly},
 	} {

@@ -66,57 +66,29 @@ func (c *compiler) hashWalk(pc, cb int, w *jit.HashWalk) {
 	a.movRI32(regAux, w.N)
 	a.aluRR(aluCmp, true, rax, regAux)
 	done = append(done, a.jcc32(condAE))
-	a.aluRR(aluXor, false, rdx, rdx) // from = 0
-	a.load(8, rsi, rsp, hwPrev)
-	a.testRR(true, rsi, rsi)
-	toScan := []int{a.jcc32(condL)} // no prev (-1): from 0
-	miss := c.hwHolds(w)
-	a.lea(rdx, rsi, 1)
-	toScan = append(toScan, a.jmp32())
-	// prev's slot no longer holds the key: find it in another slot.
-	c.hwPatch(miss)
-	a.aluRR(aluXor, false, rsi, rsi)
-	findTop := a.pos()
-	a.movRI32(regAux, w.N)
-	a.aluRR(aluCmp, true, rsi, regAux)
-	toScan = append(toScan, a.jcc32(condAE)) // not found: from 0
-	miss = c.hwHolds(w)
-	a.lea(rdx, rsi, 1)
-	toScan = append(toScan, a.jmp32())
-	c.hwPatch(miss)
-	a.aluRI(aluAdd, true, rsi, 1)
-	a.patch32(a.jmp32(), findTop)
-
-	// The first used slot >= from whose key, copied, it still holds.
-	for _, p := range toScan {
-		a.patch32(p, a.pos())
+	if w.Array {
+		// s = prev+1 (0 first), the key u32 s.
+		a.load(8, rsi, rsp, hwPrev)
+		a.aluRI(aluAdd, true, rsi, 1)
+		a.movRI32(regAux, w.N)
+		a.aluRR(aluCmp, true, rsi, regAux)
+		done = append(done, a.jcc32(condAE))
+		a.store(4, rsp, hwKey, rsi)
+	} else {
+		done = append(done, c.hwStep(w)...)
 	}
-	a.movRR(true, rsi, rdx)
-	scanTop := a.pos()
-	a.movRI32(regAux, w.N)
-	a.aluRR(aluCmp, true, rsi, regAux)
-	done = append(done, a.jcc32(condAE)) // NextKey's ENOENT
-	c.hwSlotStride(rdi, w.State, w.SlotStride)
-	a.load(4, regAux, rdi, 0)
-	a.aluRI(aluCmp, false, regAux, 1)
-	free := a.jcc32(condNE)
-	c.hwSlotStride(rdi, w.Keys, w.SlotStride)
-	for off, n := int32(0), int32(w.KeySize); off < n; {
-		sz := hwChunk(n - off)
-		a.load(int(sz), rax, rdi, off)
-		a.store(int(sz), rsp, hwKey+off, rax)
-		off += sz
-	}
-	miss = c.hwHolds(w)
-	found := a.jmp32()
-	a.patch32(free, a.pos())
-	c.hwPatch(miss)
-	a.aluRI(aluAdd, true, rsi, 1)
-	a.patch32(a.jmp32(), scanTop)
 
 	// Visit s: r1 = map, r2 = &key, r3 = value, r4 = ctx, r5 = 0.
-	a.patch32(found, a.pos())
 	a.store(8, rsp, hwPrev, rsi)
+	if w.LRU {
+		// Mark the element referenced, as LookupElem does.
+		c.hwSlotStride(rdi, w.State, w.SlotStride)
+		a.load(4, regAux, rdi, 4)
+		a.testRR(false, regAux, regAux)
+		marked := a.jcc32(condNE)
+		a.storeImm(4, rdi, 4, 1)
+		a.patch32(marked, a.pos())
+	}
 	a.load(8, regAux, rsp, hwVisited)
 	a.aluRI(aluAdd, true, regAux, 1)
 	a.store(8, rsp, hwVisited, regAux)
@@ -166,6 +138,62 @@ func (c *compiler) hashWalk(pc, cb int, w *jit.HashWalk) {
 	c.helperExit(pc)
 	a.patch32(end, a.pos())
 	a.patch32(end2, a.pos())
+}
+
+// hwStep emits a hash walk's step: s (rsi) = the next slot after the last
+// visited key, with the key copied; it returns the jumps taken when there
+// is none, and falls through with s found.
+func (c *compiler) hwStep(w *jit.HashWalk) (done []int) {
+	a := &c.a
+	a.aluRR(aluXor, false, rdx, rdx) // from = 0
+	a.load(8, rsi, rsp, hwPrev)
+	a.testRR(true, rsi, rsi)
+	toScan := []int{a.jcc32(condL)} // no prev (-1): from 0
+	miss := c.hwHolds(w)
+	a.lea(rdx, rsi, 1)
+	toScan = append(toScan, a.jmp32())
+	// prev's slot no longer holds the key: find it in another slot.
+	c.hwPatch(miss)
+	a.aluRR(aluXor, false, rsi, rsi)
+	findTop := a.pos()
+	a.movRI32(regAux, w.N)
+	a.aluRR(aluCmp, true, rsi, regAux)
+	toScan = append(toScan, a.jcc32(condAE)) // not found: from 0
+	miss = c.hwHolds(w)
+	a.lea(rdx, rsi, 1)
+	toScan = append(toScan, a.jmp32())
+	c.hwPatch(miss)
+	a.aluRI(aluAdd, true, rsi, 1)
+	a.patch32(a.jmp32(), findTop)
+
+	// The first used slot >= from whose key, copied, it still holds.
+	for _, p := range toScan {
+		a.patch32(p, a.pos())
+	}
+	a.movRR(true, rsi, rdx)
+	scanTop := a.pos()
+	a.movRI32(regAux, w.N)
+	a.aluRR(aluCmp, true, rsi, regAux)
+	done = append(done, a.jcc32(condAE)) // NextKey's ENOENT
+	c.hwSlotStride(rdi, w.State, w.SlotStride)
+	a.load(4, regAux, rdi, 0)
+	a.aluRI(aluCmp, false, regAux, 1)
+	free := a.jcc32(condNE)
+	c.hwSlotStride(rdi, w.Keys, w.SlotStride)
+	for off, n := int32(0), int32(w.KeySize); off < n; {
+		sz := hwChunk(n - off)
+		a.load(int(sz), rax, rdi, off)
+		a.store(int(sz), rsp, hwKey+off, rax)
+		off += sz
+	}
+	miss = c.hwHolds(w)
+	found := a.jmp32()
+	a.patch32(free, a.pos())
+	c.hwPatch(miss)
+	a.aluRI(aluAdd, true, rsi, 1)
+	a.patch32(a.jmp32(), scanTop)
+	a.patch32(found, a.pos())
+	return done
 }
 
 // hwSlotStride sets dst = base + rsi*stride.

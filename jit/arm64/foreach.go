@@ -35,9 +35,8 @@ const (
 // x1, x4, x5 and tmp1-tmp3 are scratch.
 func (c *compiler) hashWalk(i, cb int, w *jit.HashWalk) {
 	r := func(n int) Reg { return regMap[n] }
-	top, scan, sloop, snext, found, findAll, floop, fnext, done, einval, goRoute, preempt, end :=
-		c.newLabel(), c.newLabel(), c.newLabel(), c.newLabel(), c.newLabel(), c.newLabel(), c.newLabel(),
-		c.newLabel(), c.newLabel(), c.newLabel(), c.newLabel(), c.newLabel(), c.newLabel()
+	top, done, einval, goRoute, preempt, end := c.newLabel(), c.newLabel(), c.newLabel(),
+		c.newLabel(), c.newLabel(), c.newLabel()
 	frame := (uint32(hwKey+w.KeyFrame()) + 15) &^ 15
 	c.branchTo(cbnz(true, r(4), 0), einval, fixCond)
 	c.emit(cmpReg(true, regFP, regLimit))
@@ -67,56 +66,31 @@ func (c *compiler) hashWalk(i, cb int, w *jit.HashWalk) {
 	c.movImm(true, tmp1, uint64(w.N))
 	c.emit(cmpReg(true, r(0), tmp1))
 	c.branchTo(bcond(CondHS, 0), done, fixCond)
-	c.emit(
-		movz(true, r(3), 0, 0), // from = 0
-		ldstScaled(3, opcLoad, r(2), SP, hwPrev),
-		cmpReg(true, r(2), XZR),
-	)
-	c.branchTo(bcond(CondLT, 0), scan, fixCond) // no prev (-1): from 0
-	c.hwHolds(w, findAll)
-	c.emit(addImm(true, r(3), r(2), 1))
-	c.branchTo(b(0), scan, fixB)
-	// prev's slot no longer holds the key: find it in another slot.
-	c.place(findAll)
-	c.emit(movz(true, r(2), 0, 0))
-	c.place(floop)
-	c.movImm(true, tmp1, uint64(w.N))
-	c.emit(cmpReg(true, r(2), tmp1))
-	c.branchTo(bcond(CondHS, 0), scan, fixCond) // not found: from 0
-	c.hwHolds(w, fnext)
-	c.emit(addImm(true, r(3), r(2), 1))
-	c.branchTo(b(0), scan, fixB)
-	c.place(fnext)
-	c.emit(addImm(true, r(2), r(2), 1))
-	c.branchTo(b(0), floop, fixB)
-
-	// The first used slot >= from whose key, copied, it still holds.
-	c.place(scan)
-	c.emit(movReg(true, r(2), r(3)))
-	c.place(sloop)
-	c.movImm(true, tmp1, uint64(w.N))
-	c.emit(cmpReg(true, r(2), tmp1))
-	c.branchTo(bcond(CondHS, 0), done, fixCond) // NextKey's ENOENT
-	c.hwState(w)
-	c.branchTo(bcond(CondNE, 0), snext, fixCond)
-	c.movImm(true, tmp1, w.Keys)
-	c.emit(addReg(true, r(1), r(4), tmp1))
-	for off, n := uint32(0), w.KeySize; off < n; {
-		sz := hwChunk(n - off)
+	if w.Array {
+		// s = prev+1 (0 first), the key u32 s.
 		c.emit(
-			ldstScaled(sz, opcLoad, r(5), r(1), off),
-			ldstScaled(sz, opcStore, r(5), SP, hwKey+off),
+			ldstScaled(3, opcLoad, r(2), SP, hwPrev),
+			addImm(true, r(2), r(2), 1),
 		)
-		off += 1 << sz
+		c.movImm(true, tmp1, uint64(w.N))
+		c.emit(cmpReg(true, r(2), tmp1))
+		c.branchTo(bcond(CondHS, 0), done, fixCond)
+		c.emit(ldstScaled(2, opcStore, r(2), SP, hwKey))
+	} else {
+		c.hwStep(w, done)
 	}
-	c.hwHolds(w, snext)
-	c.branchTo(b(0), found, fixB)
-	c.place(snext)
-	c.emit(addImm(true, r(2), r(2), 1))
-	c.branchTo(b(0), sloop, fixB)
 
 	// Visit s: r1 = map, r2 = &key, r3 = value, r4 = ctx, r5 = 0.
-	c.place(found)
+	if w.LRU {
+		// Mark the element referenced, as LookupElem does.
+		marked := c.newLabel()
+		c.hwState(w) // x4 = s*SlotStride, x5 = State[s]
+		c.movImm(true, tmp1, w.State+4)
+		c.emit(addReg(true, r(4), r(4), tmp1), ldstScaled(2, opcLoad, r(5), r(4), 0))
+		c.branchTo(cbnz(false, r(5), 0), marked, fixCond)
+		c.emit(movz(false, r(5), 1, 0), ldstScaled(2, opcStore, r(5), r(4), 0))
+		c.place(marked)
+	}
 	c.emit(
 		ldstScaled(3, opcStore, r(2), SP, hwPrev),
 		ldstScaled(3, opcLoad, tmp2, SP, hwVisited),
@@ -185,6 +159,63 @@ func (c *compiler) hashWalk(i, cb int, w *jit.HashWalk) {
 	c.movImm(true, tmp1, uint64(helpers.FnForEachMapElem))
 	c.helperExit(i)
 	c.place(end)
+}
+
+// hwStep emits a hash walk's step: s (x2) = the next slot after the last
+// visited key, with the key copied; it branches to done when there is none
+// and falls through with s found.
+func (c *compiler) hwStep(w *jit.HashWalk, done int) {
+	r := func(n int) Reg { return regMap[n] }
+	scan, sloop, snext, found, findAll, floop, fnext := c.newLabel(), c.newLabel(), c.newLabel(),
+		c.newLabel(), c.newLabel(), c.newLabel(), c.newLabel()
+	c.emit(
+		movz(true, r(3), 0, 0), // from = 0
+		ldstScaled(3, opcLoad, r(2), SP, hwPrev),
+		cmpReg(true, r(2), XZR),
+	)
+	c.branchTo(bcond(CondLT, 0), scan, fixCond) // no prev (-1): from 0
+	c.hwHolds(w, findAll)
+	c.emit(addImm(true, r(3), r(2), 1))
+	c.branchTo(b(0), scan, fixB)
+	// prev's slot no longer holds the key: find it in another slot.
+	c.place(findAll)
+	c.emit(movz(true, r(2), 0, 0))
+	c.place(floop)
+	c.movImm(true, tmp1, uint64(w.N))
+	c.emit(cmpReg(true, r(2), tmp1))
+	c.branchTo(bcond(CondHS, 0), scan, fixCond) // not found: from 0
+	c.hwHolds(w, fnext)
+	c.emit(addImm(true, r(3), r(2), 1))
+	c.branchTo(b(0), scan, fixB)
+	c.place(fnext)
+	c.emit(addImm(true, r(2), r(2), 1))
+	c.branchTo(b(0), floop, fixB)
+
+	// The first used slot >= from whose key, copied, it still holds.
+	c.place(scan)
+	c.emit(movReg(true, r(2), r(3)))
+	c.place(sloop)
+	c.movImm(true, tmp1, uint64(w.N))
+	c.emit(cmpReg(true, r(2), tmp1))
+	c.branchTo(bcond(CondHS, 0), done, fixCond) // NextKey's ENOENT
+	c.hwState(w)
+	c.branchTo(bcond(CondNE, 0), snext, fixCond)
+	c.movImm(true, tmp1, w.Keys)
+	c.emit(addReg(true, r(1), r(4), tmp1))
+	for off, n := uint32(0), w.KeySize; off < n; {
+		sz := hwChunk(n - off)
+		c.emit(
+			ldstScaled(sz, opcLoad, r(5), r(1), off),
+			ldstScaled(sz, opcStore, r(5), SP, hwKey+off),
+		)
+		off += 1 << sz
+	}
+	c.hwHolds(w, snext)
+	c.branchTo(b(0), found, fixB)
+	c.place(snext)
+	c.emit(addImm(true, r(2), r(2), 1))
+	c.branchTo(b(0), sloop, fixB)
+	c.place(found)
 }
 
 // hwState sets x4 = s*SlotStride (s in x2) and compares State[s] with 1.
