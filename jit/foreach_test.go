@@ -376,3 +376,41 @@ func TestInlineHashWalkConcurrent(t *testing.T) {
 	}
 	t.Logf("%d walks, %d writer operations", walks, ops.Load())
 }
+
+// TestInlineHashWalkPreempt: a native walk of 3*DefaultBudget+5 per-CPU
+// array elements takes preemption exits between visits and resumes where
+// it was: every element visited once, in order, as in the interpreter.
+func TestInlineHashWalkPreempt(t *testing.T) {
+	cpus, err := vm.NewCPUs(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cpus.Close()
+	const n = 3*jit.DefaultBudget + 5
+	run := func(eng vm.Engine, checked bool) string {
+		m, err := maps.New(maps.Spec{Type: maps.PerCPUArray, KeySize: 4, ValueSize: 8, MaxEntries: n}, maps.Options{NumCPU: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := maps.Register(m)
+		defer maps.Unregister(id)
+		p := &vm.Program{Name: "each", Type: "raw", Insns: hashEachProgram(id, -1, 0), Helpers: helpers.Generic(), Checked: checked}
+		out := runOn(t, eng, cpus, p, 0, 0)
+		v := make([]byte, 8)
+		for _, k := range []uint32{0, jit.DefaultBudget - 1, jit.DefaultBudget, n - 1} {
+			if err := m.Lookup(binary.LittleEndian.AppendUint32(nil, k), v); err != nil {
+				t.Fatal(err)
+			}
+			out += fmt.Sprintf(" %d:%d", k, binary.LittleEndian.Uint64(v))
+		}
+		return out
+	}
+	want := run(interp.New(), true)
+	if got := run(jit.New(), false); got != want {
+		t.Errorf("JIT: %s\ninterpreter: %s", got, want)
+	}
+	// r0's upper half is r0<<16 | visits (ORed), the lower the sum.
+	if w := fmt.Sprintf("r0=%#x", (n&0xffff)<<16|n); want[:len(w)] != w {
+		t.Errorf("interpreter: %s, want %s...", want, w)
+	}
+}
