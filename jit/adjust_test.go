@@ -56,7 +56,7 @@ func TestAdjustFor(t *testing.T) {
 }
 
 // adjustNative lists the back ends that compile the adjustments natively.
-var adjustNative = map[string]bool{"amd64": true}
+var adjustNative = map[string]bool{"amd64": true, "arm64": true}
 
 // adjustBuf is the test's packet buffer: hard start at 0, 512 bytes.
 const adjustBuf = 512

@@ -448,6 +448,9 @@ func (c *compiler) call(i int, ins isa.Instruction, target func(int64) (int, err
 		if !c.opts.NoInline && c.intrinsic(i, ins.Imm) {
 			return nil
 		}
+		if !c.opts.NoInline && c.adjust(i, ins.Imm) {
+			return nil
+		}
 		if !c.opts.NoInline && c.forEach(i, ins.Imm) {
 			return nil
 		}
