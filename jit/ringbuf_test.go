@@ -33,6 +33,12 @@ func ringMap(t testing.TB, size uint32) (maps.RingBufMap, uint32) {
 // gets r1 (the run's argument) in its first 8 bytes when size >= 8 and is
 // submitted; r0 is the record's address, or 0.
 func reserveProg(id uint32, size, flags uint64) []isa.Instruction {
+	return commitProg(id, size, flags, helpers.FnRingbufSubmit, 0)
+}
+
+// commitProg is reserveProg with the record released by helper commit
+// (submit or discard) with flags commitFlags.
+func commitProg(id uint32, size, flags uint64, commit int32, commitFlags int32) []isa.Instruction {
 	store := isa.Instruction{Opcode: isa.ClassJMP | isa.JmpJA} // no store
 	if size >= 8 {
 		store = stx64(0, 0, 6)
@@ -45,7 +51,7 @@ func reserveProg(id uint32, size, flags uint64) []isa.Instruction {
 		exit(),
 		store,
 		movx(7, 0),
-		movx(1, 0), mov(2, 0), callHelper(helpers.FnRingbufSubmit),
+		movx(1, 0), mov(2, commitFlags), callHelper(commit),
 		movx(0, 7),
 		exit(),
 	)
@@ -74,6 +80,8 @@ func ringExe(t testing.TB, kind string, insns []isa.Instruction, inlined int) (v
 		}
 		if kind == "go" {
 			inlined = 0
+		} else {
+			inlined += nativeCommits(insns)
 		}
 		if code.Inlined != inlined {
 			t.Fatalf("%s: %d calls inlined, want %d", kind, code.Inlined, inlined)
@@ -87,6 +95,26 @@ func ringExe(t testing.TB, kind string, insns []isa.Instruction, inlined int) (v
 		t.Fatal(err)
 	}
 	return exe, p
+}
+
+// nativeRecordsArch says whether the back end reserves records natively
+// (amd64; arm64 compiles the refusals only), so that submit and discard
+// are compiled natively too.
+const nativeRecordsArch = runtime.GOARCH == "amd64"
+
+// nativeCommits is the number of submit and discard calls in insns that
+// the back end compiles natively.
+func nativeCommits(insns []isa.Instruction) int {
+	if !nativeRecordsArch {
+		return 0
+	}
+	n := 0
+	for _, ins := range insns {
+		if ins.Opcode == isa.OpCall && (ins.Imm == helpers.FnRingbufSubmit || ins.Imm == helpers.FnRingbufDiscard) {
+			n++
+		}
+	}
+	return n
 }
 
 // ringRun runs exe once on cpu with r1 = arg.
@@ -171,27 +199,44 @@ func TestRingReserveFull(t *testing.T) {
 			t.Fatalf("NativeRingOf: %+v, %v", r, ok)
 		}
 		exe, p := ringExe(t, kind, reserveProg(id, 24, 0), 1)
-		step := func(arg uint64, want int64) {
+		// native: whether the record's header must carry RingBufNativeBit.
+		step := func(arg uint64, want int64, native bool) {
 			t.Helper()
 			cons, prod := rb.Query(maps.RingBufConsPos), rb.Query(maps.RingBufProdPos)
 			if fails := maps.RingReserveFails(r, 24, 0, cons, prod); fails != (want < 0) {
 				t.Errorf("%s: RingReserveFails(cons %d, prod %d) = %v, want %v", kind, cons, prod, fails, want < 0)
 			}
-			if got := recordAt(rb, ringRun(t, cpu, exe, p, arg)); got != want {
+			r0 := ringRun(t, cpu, exe, p, arg)
+			if got := recordAt(rb, r0); got != want {
 				t.Fatalf("%s: run %d: record at %d, want %d", kind, arg, got, want)
+			}
+			if r0 == 0 {
+				return
+			}
+			native = native && nativeRecordsArch && (kind == "native" || kind == "blind")
+			hdr := vm.Bytes(r0-8, 8)
+			wantLen, wantPg := uint32(24), uint32(want-8)/maps.RingBufPage
+			if native {
+				wantPg |= maps.RingBufNativeBit
+			}
+			if l, pg := binary.LittleEndian.Uint32(hdr), binary.LittleEndian.Uint32(hdr[4:]); l != wantLen || pg != wantPg {
+				t.Fatalf("%s: run %d: header %#x %#x, want %#x %#x", kind, arg, l, pg, wantLen, wantPg)
 			}
 		}
 		for i := range 127 {
-			step(uint64(i), int64(i*32+8))
+			step(uint64(i), int64(i*32+8), true)
 		}
-		step(127, -1)
-		step(128, -1)
+		step(127, -1, false)
+		step(128, -1, false)
 		rec, ok := rb.Read()
 		if !ok || len(rec) != 24 || binary.LittleEndian.Uint64(rec) != 0 {
 			t.Fatalf("%s: first record %x, %v", kind, rec, ok)
 		}
-		step(129, 127*32+8) // the last 32 bytes of the ring
-		step(130, -1)
+		// The last 32 bytes of the ring: the pending position native code
+		// never advances is stale, so the Go helper reserves (and the
+		// native submit hands the record back to it).
+		step(129, 127*32+8, false)
+		step(130, -1, false)
 		for i := 1; i < 127; i++ {
 			rec, ok := rb.Read()
 			if !ok || binary.LittleEndian.Uint64(rec) != uint64(i) {
@@ -406,6 +451,89 @@ func TestRingOutputRefusals(t *testing.T) {
 			if rec, ok := rb.Read(); !ok || binary.LittleEndian.Uint64(rec) != uint64(i) {
 				t.Fatalf("%s: record %d: %x, %v", kind, i, rec, ok)
 			}
+		}
+	}
+}
+
+// TestRingWakeups: which submits and discards wake a consumer. Native
+// records (amd64) follow the kernel: BPF_RB_NO_WAKEUP never wakes,
+// BPF_RB_FORCE_WAKEUP always does, otherwise only a record the consumer
+// has reached (consumer position = the record's) wakes; the Go helper
+// wakes on every commit without BPF_RB_NO_WAKEUP. Each case drains the
+// channel first, so every expectation is exact.
+func TestRingWakeups(t *testing.T) {
+	cpus, err := vm.NewCPUs(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cpus.Close()
+	cpu := cpus.Acquire()
+	defer cpus.Release(cpu)
+	for _, kind := range ringKinds {
+		nativeRec := nativeRecordsArch && (kind == "native" || kind == "blind")
+		rb, id := ringMap(t, 4096)
+		notify := rb.(interface{ Notify() <-chan struct{} }).Notify()
+		exes := map[[2]int32]struct {
+			exe vm.Executable
+			p   *vm.Program
+		}{}
+		run := func(commit, flags int32, goWakes, nativeWakes bool) {
+			t.Helper()
+			k := [2]int32{commit, flags}
+			e, ok := exes[k]
+			if !ok {
+				e.exe, e.p = ringExe(t, kind, commitProg(id, 8, 0, commit, flags), 1)
+				exes[k] = e
+			}
+			select {
+			case <-notify:
+			default:
+			}
+			if ringRun(t, cpu, e.exe, e.p, 1) == 0 {
+				t.Fatalf("%s: no record", kind)
+			}
+			woke := false
+			select {
+			case <-notify:
+				woke = true
+			default:
+			}
+			want := goWakes
+			if nativeRec {
+				want = nativeWakes
+			}
+			if woke != want {
+				t.Errorf("%s: helper %d flags %d at cons %d prod %d: woke %v, want %v", kind, commit, flags,
+					rb.Query(maps.RingBufConsPos), rb.Query(maps.RingBufProdPos), woke, want)
+			}
+		}
+		submit, discard := int32(helpers.FnRingbufSubmit), int32(helpers.FnRingbufDiscard)
+		run(submit, 0, true, true)  // the consumer is at this record
+		run(submit, 0, true, false) // behind the first, unread
+		run(submit, 2, true, true)  // forced
+		run(submit, 1, false, false)
+		run(submit, 3, false, false) // no wakeup wins
+		run(discard, 0, true, false)
+		run(discard, 2, true, true)
+		for range 5 {
+			if _, ok := rb.Read(); !ok {
+				t.Fatalf("%s: record missing", kind)
+			}
+		}
+		if rec, ok := rb.Read(); ok { // the discarded ones are skipped
+			t.Fatalf("%s: extra record %x", kind, rec)
+		}
+		run(submit, 0, true, true)   // the consumer caught up
+		run(discard, 0, true, false) // behind the unread one
+		if _, ok := rb.Read(); !ok {
+			t.Fatalf("%s: record missing", kind)
+		}
+		if rec, ok := rb.Read(); ok { // steps over the discarded record
+			t.Fatalf("%s: discarded record read: %x", kind, rec)
+		}
+		run(discard, 0, true, true) // caught up
+		if rec, ok := rb.Read(); ok {
+			t.Fatalf("%s: discarded record read: %x", kind, rec)
 		}
 	}
 }

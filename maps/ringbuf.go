@@ -27,6 +27,7 @@ type ringBuf struct {
 	size   uint64
 	mask   uint64
 	notify chan struct{}
+	nat    *ringNative // off-heap lock and wake words shared with native code (ringbuf_native.go)
 }
 
 // Ring buffer constants of the Linux UAPI and kernel.
@@ -58,6 +59,7 @@ func newRingBuf(b base, opts Options, reopen bool) (*ringBuf, error) {
 	}
 	m := &ringBuf{base: b, size: n, mask: n - 1, notify: make(chan struct{}, 1)}
 	m.st, m.exported = st, 2*n
+	m.initNative()
 	cons, prod, pend := st.word(wordRBCons), st.word(wordRBProd), st.word(wordRBPending)
 	if *cons > *prod || *prod-*cons > n || *pend < *cons || *pend > *prod || (*cons|*prod|*pend)%8 != 0 {
 		*cons, *prod, *pend = 0, 0, 0 // damaged positions: start empty
@@ -113,7 +115,7 @@ func (m *ringBuf) Reserve(size uint64, flags uint64) uintptr {
 	if atomic.LoadUint64(prodW)+span-cons > m.mask {
 		return 0
 	}
-	m.prodMu.Lock() // unlocked by hand below: a defer costs a helper call 2 ns
+	m.lockProd() // unlocked by hand below: a defer costs a helper call 2 ns
 	prod, pend := atomic.LoadUint64(prodW), *pendW
 	// Advance the pending position past records already committed: the
 	// span from the oldest uncommitted record to the new one's end must fit.
@@ -131,7 +133,7 @@ func (m *ringBuf) Reserve(size uint64, flags uint64) uintptr {
 	*pendW = pend
 	newProd := prod + span
 	if newProd-cons > m.mask || newProd-pend > m.mask {
-		m.prodMu.Unlock()
+		m.unlockProd()
 		return 0
 	}
 	off := prod & m.mask
@@ -143,7 +145,7 @@ func (m *ringBuf) Reserve(size uint64, flags uint64) uintptr {
 	*u32at(m.st.vals, off+4) = uint32(off / ringbufPage)
 	*u32at(m.st.vals, off) = uint32(size) | RingBufBusyBit
 	atomic.StoreUint64(prodW, newProd)
-	m.prodMu.Unlock()
+	m.unlockProd()
 	return m.st.valsAddr() + uintptr(off) + RingBufHdrSize
 }
 
@@ -205,6 +207,7 @@ func (m *ringBuf) Output(data []byte, flags uint64) error {
 
 // Query answers bpf_ringbuf_query.
 func (m *ringBuf) Query(flags uint64) uint64 {
+	m.deliverWake()
 	cons := atomic.LoadUint64(m.st.word(wordRBCons))
 	prod := atomic.LoadUint64(m.st.word(wordRBProd))
 	switch flags {
