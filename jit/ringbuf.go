@@ -67,9 +67,11 @@ import (
 // consumer that finds the record busy stored its position before reading
 // the header, so either it sees the record committed or the committer sees
 // its position: no wakeup is lost. The verifier guarantees that a verified
-// run releases every record it reserves; a run that ends early with an
-// error leaves a native record busy (EndRun does not know it), which
-// stalls the consumer at it.
+// run releases every record it reserves, and native records are only
+// allowed in programs that call none of the helpers through which a
+// verified run can end early with an error (see nativeRecords): EndRun
+// does not know native records, and one left busy would stall the
+// consumer at it.
 //
 // bpf_ringbuf_output (RingOutput, programs without run-time checks only:
 // a checked run's Go helper tests the data range first): the same
@@ -217,7 +219,9 @@ func ringOf(v uint64) (maps.NativeRing, bool) {
 // reserve, submit, discard and query helpers (query delivers wakeups) are
 // bpfhost's own, every bpf_ringbuf_reserve names the same ring buffer
 // with an ld_imm64 in its basic block, that ring has a lock word, and p
-// calls no dynptr ring buffer helper. Then every record a submit or
+// calls no dynptr ring buffer helper and none of the helpers that can end
+// a verified run with an error (bpf_spin_lock/unlock's timeout, the
+// callback helpers bpf_loop and bpf_for_each_map_elem). Then every record a submit or
 // discard receives comes from that ring: native records (RingBufNativeBit)
 // are released natively, the Go helper's go back to it.
 func nativeRecords(p *vm.Program, insns []isa.Instruction, second, target []bool) (maps.NativeRing, uint64, bool) {
@@ -235,7 +239,12 @@ func nativeRecords(p *vm.Program, insns []isa.Instruction, second, target []bool
 			continue
 		}
 		switch ins.Imm {
-		case fnRingbufReserveDynptr, fnRingbufSubmitDynptr, fnRingbufDiscardDynptr:
+		case fnRingbufReserveDynptr, fnRingbufSubmitDynptr, fnRingbufDiscardDynptr,
+			// The helpers that can end a verified run early with an
+			// error (a lock timeout, a callback's error): EndRun
+			// discards the Go helper's unreleased records, but a
+			// native record would stay busy and stall the consumer.
+			helpers.FnSpinLock, helpers.FnSpinUnlock, helpers.FnLoop, helpers.FnForEachMapElem:
 			return maps.NativeRing{}, 0, false
 		case helpers.FnRingbufReserve:
 			v, ok := constReg(insns, second, target, pc, isa.R1)

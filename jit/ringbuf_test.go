@@ -537,3 +537,45 @@ func TestRingWakeups(t *testing.T) {
 		}
 	}
 }
+
+// TestRingNativeRecordsRefused: programs that may not hold native records
+// (a second ring, a reserve through a register, a helper that can end the
+// run early, run-time checks) compile reserve's refusals only and leave
+// submit to the Go helper.
+func TestRingNativeRecordsRefused(t *testing.T) {
+	_, id := ringMap(t, 4096)
+	_, id2 := ringMap(t, 4096)
+	base := commitProg(id, 8, 0, helpers.FnRingbufSubmit, 0)
+	for name, insns := range map[string][]isa.Instruction{
+		"two rings":   prog(ldImm64(1, vm.MapHandle(id2)), mov(2, 8), mov(3, 0), callHelper(helpers.FnRingbufReserve), base),
+		"spin lock":   prog(jnek(1, 12345, 1), callHelper(helpers.FnSpinLock), base),
+		"bpf_loop":    prog(jnek(1, 12345, 1), callHelper(helpers.FnLoop), base),
+		"for_each":    prog(jnek(1, 12345, 1), callHelper(helpers.FnForEachMapElem), base),
+		"reserve reg": prog(ldImm64(1, vm.MapHandle(id)), movx(8, 1), jnek(1, 12345, 1), movx(1, 8), mov(2, 8), mov(3, 0), callHelper(helpers.FnRingbufReserve), base),
+	} {
+		p := &vm.Program{Name: "ring", Type: "raw", Insns: insns, Helpers: helpers.Generic()}
+		code, err := jit.Compile(p, jit.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Natively compiled calls: the constant reserves (refusals
+		// only) and the spin lock intrinsic; never the submit.
+		want := map[string]int{"two rings": 2, "spin lock": 2, "bpf_loop": 1, "for_each": 1, "reserve reg": 1}[name]
+		if code.Inlined != want {
+			t.Errorf("%s: %d calls compiled natively, want %d", name, code.Inlined, want)
+		}
+	}
+	p := &vm.Program{Name: "ring", Type: "raw", Insns: base, Helpers: helpers.Generic()}
+	code, err := jit.Compile(p, jit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code.Inlined != 1+nativeCommits(base) {
+		t.Errorf("plain program: %d calls compiled natively, want %d", code.Inlined, 1+nativeCommits(base))
+	}
+	p.Checked = true
+	// arm64 refuses checked programs outright; amd64 compiles them.
+	if code, err = jit.Compile(p, jit.Options{}); err == nil && code.Inlined != 1 {
+		t.Errorf("checked program: %d calls compiled natively, want 1 (the reserve's refusals)", code.Inlined)
+	}
+}
