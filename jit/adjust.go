@@ -16,8 +16,8 @@ import (
 // Go helper and progtype's syncXDP write: vm.Context.Pkt's Meta, Data and
 // End (pointer-free uint64 fields, reached through Frame.Ctx) and the
 // data, data_end and data_meta words of the XDP context block (address in
-// vm.Context.Ctx) that the program loads. Two cases that need a copy or a
-// fill keep the Go route where noted.
+// vm.Context.Ctx) that the program loads, and the bytes the helpers move
+// (metadata) or clear (tail growth). No case exits to Go.
 
 // AdjustKind names a natively compiled XDP packet adjustment.
 type AdjustKind uint8
@@ -26,9 +26,8 @@ type AdjustKind uint8
 const (
 	// AdjustNone: take the Go route.
 	AdjustNone AdjustKind = iota
-	// AdjustHead is bpf_xdp_adjust_head(ctx, delta). With metadata
-	// present (Pkt.Meta != Pkt.Data) the metadata must be moved along, so
-	// the code exits to the Go helper (helpers.FnXDPAdjustHead).
+	// AdjustHead is bpf_xdp_adjust_head(ctx, delta); metadata (Pkt.Meta
+	// below Pkt.Data) moves with the frame, as the Go helper's copy does.
 	AdjustHead
 	// AdjustMeta is bpf_xdp_adjust_meta(ctx, delta).
 	AdjustMeta

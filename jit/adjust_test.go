@@ -162,6 +162,9 @@ func TestAdjustBounds(t *testing.T) {
 		{helpers.FnXDPAdjustHead, withMeta, -209, einval + " pkt=[0 248 256 356 480]"},
 		{helpers.FnXDPAdjustHead, withMeta, 86, ok + " pkt=[0 334 342 356 480]"},
 		{helpers.FnXDPAdjustHead, withMeta, 87, einval + " pkt=[0 248 256 356 480]"},
+		// Metadata moved by less than its length: the copy overlaps.
+		{helpers.FnXDPAdjustHead, withMeta, -4, ok + " pkt=[0 244 252 356 480]"},
+		{helpers.FnXDPAdjustHead, withMeta, 4, ok + " pkt=[0 252 260 356 480]"},
 		// tail: new end <= bufend, >= data + 14; growth zero-fills.
 		{helpers.FnXDPAdjustTail, plain, 124, ok + " pkt=[0 256 256 480 480]"},
 		{helpers.FnXDPAdjustTail, plain, 125, einval + " pkt=[0 256 256 356 480]"},

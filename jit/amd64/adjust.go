@@ -12,15 +12,14 @@ type adjustJumps struct {
 
 // adjust compiles the XDP packet adjustment call num at pc natively when
 // jit.AdjustFor says so, and reports whether it did (see jit/adjust.go for
-// the contract). Scratch: rax, r10, r11, and r1-r5 once the Go route is
-// ruled out (the verifier makes them unreadable after a call); r2 stays
-// intact until then for the Go helper exit. A success falls through with
+// the contract). Scratch: rax, r10, r11 and r1-r5 (the verifier makes
+// r1-r5 unreadable after a call). A success falls through with
 // r0 = 0; the error returns follow it.
 func (c *compiler) adjust(pc int, num int32) bool {
 	var j adjustJumps
 	switch jit.AdjustFor(c.p, num) {
 	case jit.AdjustHead:
-		c.adjustHead(pc, num, &j)
+		c.adjustHead(&j)
 	case jit.AdjustMeta:
 		c.adjustMeta(&j)
 	case jit.AdjustTail:
@@ -74,44 +73,84 @@ func (c *compiler) adjustSync(data, end, meta reg) {
 	a.store(8, blk, jit.XDPBlockMeta, meta)
 }
 
-// adjustHead is bpf_xdp_adjust_head(r1 = ctx, r2 = delta) for a frame
-// without metadata; with metadata it exits to the Go helper, which moves
-// the metadata along.
+// adjustHead is bpf_xdp_adjust_head(r1 = ctx, r2 = delta). The metadata
+// (metalen bytes before data) moves with the frame, as Go's copy does: a
+// byte loop, forward when it moves down, backward when it moves up.
 //
 //	    <ctx in r11; no packet: -EINVAL>
-//	    mov r10, [r11+data]; mov rax, r10; sub rax, [r11+meta]; jne slow
-//	    movsxd rax, esi; add r10, rax                     ; new data
-//	    mov rax, [r11+hard]; add rax, 40; cmp r10, rax; jb einval
+//	    mov r10, [r11+data]; mov rdx, r10; sub rdx, [r11+meta] ; metalen
+//	    movsxd rcx, esi; add r10, rcx                          ; new data
+//	    mov rax, [r11+hard]; add rax, 40; add rax, rdx; cmp r10, rax; jb einval
 //	    mov rax, [r11+end]; sub rax, 14; cmp r10, rax; ja einval
-//	    mov [r11+meta], r10; mov [r11+data], r10
-//	    <block: data = r10, data_end = [r11+end], meta = r10>; xor eax, eax; jmp done
-//	slow: <exit to the Go helper>; (fall through to jmp done)
-func (c *compiler) adjustHead(pc int, num int32, j *adjustJumps) {
+//	    mov rsi, [r11+meta]; mov rdi, rsi; add rdi, rcx        ; from, to
+//	    mov [r11+meta], rdi; mov [r11+data], r10
+//	    test rdx, rdx; je moved; test rcx, rcx; jg up
+//	down: movzx eax, byte [rsi]; mov [rdi], al; add rsi, 1; add rdi, 1; sub rdx, 1; jne down; jmp moved
+//	up: add rsi, rdx; add rdi, rdx
+//	upl: sub rsi, 1; sub rdi, 1; movzx eax, byte [rsi]; mov [rdi], al; sub rdx, 1; jne upl
+//	moved: mov rdx, [r11+end]; mov rsi, [r11+meta]
+//	    <block: data = r10, data_end = rdx, meta = rsi>; xor eax, eax
+func (c *compiler) adjustHead(j *adjustJumps) {
 	a := &c.a
+	from, to, n, off := regs[2], regs[1], regs[3], regs[4]
 	c.adjustCtx(j)
 	a.load(8, regTmp, regAux, jit.CtxPktData)
-	a.movRR(true, rax, regTmp)
-	a.aluRM(aluSub, true, rax, regAux, jit.CtxPktMeta)
-	slow := a.jcc32(condNE)
-	a.movsxRR(32, true, rax, regs[2])
-	a.aluRR(aluAdd, true, regTmp, rax)
+	a.movRR(true, n, regTmp)
+	a.aluRM(aluSub, true, n, regAux, jit.CtxPktMeta)
+	a.movsxRR(32, true, off, regs[2])
+	a.aluRR(aluAdd, true, regTmp, off)
 	a.load(8, rax, regAux, jit.CtxPktHardStart)
 	a.aluRI(aluAdd, true, rax, jit.AdjustFrameSize)
+	a.aluRR(aluAdd, true, rax, n)
 	a.aluRR(aluCmp, true, regTmp, rax)
 	j.einval = append(j.einval, a.jcc32(condB))
 	a.load(8, rax, regAux, jit.CtxPktEnd)
 	a.aluRI(aluSub, true, rax, jit.AdjustMinFrame)
 	a.aluRR(aluCmp, true, regTmp, rax)
 	j.einval = append(j.einval, a.jcc32(condA))
-	a.store(8, regAux, jit.CtxPktMeta, regTmp)
+	a.load(8, from, regAux, jit.CtxPktMeta)
+	a.movRR(true, to, from)
+	a.aluRR(aluAdd, true, to, off)
+	a.store(8, regAux, jit.CtxPktMeta, to)
 	a.store(8, regAux, jit.CtxPktData, regTmp)
-	a.load(8, regs[2], regAux, jit.CtxPktEnd)
-	c.adjustSync(regTmp, regs[2], regTmp)
+	a.testRR(true, n, n)
+	none := a.jcc8(condE)
+	a.testRR(true, off, off)
+	up := a.jcc8(condG)
+	down := a.pos()
+	c.adjustMoveByte(from, to, 0)
+	a.aluRI(aluAdd, true, from, 1)
+	a.aluRI(aluAdd, true, to, 1)
+	a.aluRI(aluSub, true, n, 1)
+	c.jccBack(condNE, down)
+	moved := a.jmp8()
+	a.patch8(up)
+	a.aluRR(aluAdd, true, from, n)
+	a.aluRR(aluAdd, true, to, n)
+	upl := a.pos()
+	a.aluRI(aluSub, true, from, 1)
+	a.aluRI(aluSub, true, to, 1)
+	c.adjustMoveByte(from, to, 0)
+	a.aluRI(aluSub, true, n, 1)
+	c.jccBack(condNE, upl)
+	a.patch8(none)
+	a.patch8(moved)
+	a.load(8, n, regAux, jit.CtxPktEnd)
+	a.load(8, from, regAux, jit.CtxPktMeta)
+	c.adjustSync(regTmp, n, from)
 	a.aluRR(aluXor, false, rax, rax)
-	j.done = append(j.done, a.jmp32())
-	a.patch32(slow, a.pos())
-	a.storeImm(8, regFrame, jit.OffArg, num)
-	c.helperExit(pc)
+}
+
+// adjustMoveByte copies the byte at [from+disp] to [to+disp] through al.
+func (c *compiler) adjustMoveByte(from, to reg, disp int32) {
+	c.a.load(1, rax, from, disp)
+	c.a.store(1, to, disp, rax)
+}
+
+// jccBack emits a short conditional branch back to target.
+func (c *compiler) jccBack(cc cond, target int) {
+	a := &c.a
+	a.byte1(0x70|byte(cc), byte(int8(target-(a.pos()+2))))
 }
 
 // adjustMeta is bpf_xdp_adjust_meta(r1 = ctx, r2 = delta).

@@ -13,9 +13,8 @@ type adjustLabels struct {
 
 // adjust compiles the XDP packet adjustment call num at i natively when
 // jit.AdjustFor says so, and reports whether it did (see jit/adjust.go for
-// the contract). Scratch: x9-x12, and r1-r5 once the Go route is ruled
-// out (the verifier makes them unreadable after a call); r2 stays intact
-// until then for the Go helper exit. A success falls through with r0 = 0;
+// the contract). Scratch: x9-x12 and r1-r5 (the verifier makes r1-r5
+// unreadable after a call). A success falls through with r0 = 0;
 // the error returns follow it.
 func (c *compiler) adjust(i int, num int32) bool {
 	k := jit.AdjustFor(c.prog, num)
@@ -25,7 +24,7 @@ func (c *compiler) adjust(i int, num int32) bool {
 	l := adjustLabels{einval: c.newLabel(), eacces: c.newLabel(), enotsupp: c.newLabel(), done: c.newLabel()}
 	switch k {
 	case jit.AdjustHead:
-		c.adjustHead(i, num, &l)
+		c.adjustHead(&l)
 	case jit.AdjustMeta:
 		c.adjustMeta(&l)
 	case jit.AdjustTail:
@@ -100,43 +99,78 @@ func (c *compiler) adjustSync(data, end, meta Reg) {
 	)
 }
 
-// adjustHead is bpf_xdp_adjust_head(r1 = ctx, r2 = delta) for a frame
-// without metadata; with metadata it exits to the Go helper, which moves
-// the metadata along.
+// adjustHead is bpf_xdp_adjust_head(r1 = ctx, r2 = delta). The metadata
+// (metalen bytes before data) moves with the frame, as Go's copy does: a
+// byte loop, forward when it moves down, backward when it moves up.
 //
 //	    <ctx in x9; no packet: -EINVAL>
-//	    ldr x10, [x9, #data]; ldr x11, [x9, #meta]; cmp x10, x11; b.ne slow
-//	    sxtw x11, w2; add x10, x10, x11                   ; new data
-//	    ldr x11, [x9, #hard]; add x11, x11, #40; cmp x10, x11; b.lo einval
-//	    ldr x11, [x9, #end]; sub x11, x11, #14; cmp x10, x11; b.hi einval
-//	    str x10, [x9, #meta]; str x10, [x9, #data]; ldr x11, [x9, #end]
-//	    <block: data = x10, data_end = x11, meta = x10>; mov x0, #0; b done
-//	slow: <exit to the Go helper>
-func (c *compiler) adjustHead(i int, num int32, l *adjustLabels) {
-	slow := c.newLabel()
+//	    ldr x10, [x9, #data]; ldr x11, [x9, #meta]; sub x3, x10, x11  ; metalen
+//	    sxtw x4, w2; add x10, x10, x4                                ; new data
+//	    ldr x12, [x9, #hard]; add x12, x12, #40; add x12, x12, x3; cmp x10, x12; b.lo einval
+//	    ldr x12, [x9, #end]; sub x12, x12, #14; cmp x10, x12; b.hi einval
+//	    add x12, x11, x4; str x12, [x9, #meta]; str x10, [x9, #data]  ; from x11, to x12
+//	    cbz x3, moved; cmp x4, #0; b.gt up
+//	down: ldrb w5, [x11]; strb w5, [x12]; add x11, x11, #1; add x12, x12, #1
+//	    subs x3, x3, #1; b.ne down; b moved
+//	up: add x11, x11, x3; add x12, x12, x3
+//	upl: sub x11, x11, #1; sub x12, x12, #1; ldrb w5, [x11]; strb w5, [x12]
+//	    subs x3, x3, #1; b.ne upl
+//	moved: ldr x11, [x9, #end]; ldr x12, [x9, #meta]
+//	    <block: data = x10, data_end = x11, meta = x12>; mov x0, #0
+func (c *compiler) adjustHead(l *adjustLabels) {
+	n, off, t := regMap[3], regMap[4], regMap[5]
+	down, up, upl, moved := c.newLabel(), c.newLabel(), c.newLabel(), c.newLabel()
 	c.adjustCtx(l)
-	c.emit(ctxLoad(tmp2, jit.CtxPktData), ctxLoad(tmp3, jit.CtxPktMeta), cmpReg(true, tmp2, tmp3))
-	c.branchTo(bcond(CondNE, 0), slow, fixCond)
 	c.emit(
-		sxt(true, tmp3, regMap[2], 32),
-		addReg(true, tmp2, tmp2, tmp3),
-		ctxLoad(tmp3, jit.CtxPktHardStart),
-		addImm(true, tmp3, tmp3, jit.AdjustFrameSize),
-		cmpReg(true, tmp2, tmp3),
+		ctxLoad(tmp2, jit.CtxPktData),
+		ctxLoad(tmp3, jit.CtxPktMeta),
+		subReg(true, n, tmp2, tmp3),
+		sxt(true, off, regMap[2], 32),
+		addReg(true, tmp2, tmp2, off),
+		ctxLoad(tmp4, jit.CtxPktHardStart),
+		addImm(true, tmp4, tmp4, jit.AdjustFrameSize),
+		addReg(true, tmp4, tmp4, n),
+		cmpReg(true, tmp2, tmp4),
 	)
 	c.adjustEINVAL(l, CondLO)
 	c.emit(
-		ctxLoad(tmp3, jit.CtxPktEnd),
-		subImm(true, tmp3, tmp3, jit.AdjustMinFrame),
-		cmpReg(true, tmp2, tmp3),
+		ctxLoad(tmp4, jit.CtxPktEnd),
+		subImm(true, tmp4, tmp4, jit.AdjustMinFrame),
+		cmpReg(true, tmp2, tmp4),
 	)
 	c.adjustEINVAL(l, CondHI)
-	c.emit(ctxStore(tmp2, jit.CtxPktMeta), ctxStore(tmp2, jit.CtxPktData), ctxLoad(tmp3, jit.CtxPktEnd))
-	c.adjustSync(tmp2, tmp3, tmp2)
-	c.branchTo(b(0), l.done, fixB)
-	c.place(slow)
-	c.movImm(true, tmp1, uint64(num))
-	c.helperExit(i)
+	c.emit(
+		addReg(true, tmp4, tmp3, off),
+		ctxStore(tmp4, jit.CtxPktMeta),
+		ctxStore(tmp2, jit.CtxPktData),
+	)
+	c.branchTo(cbz(true, n, 0), moved, fixCond)
+	c.emit(subsImm(true, XZR, off, 0))
+	c.branchTo(bcond(CondGT, 0), up, fixCond)
+	c.place(down)
+	c.emit(
+		ldstScaled(0, opcLoad, t, tmp3, 0),
+		ldstScaled(0, opcStore, t, tmp4, 0),
+		addImm(true, tmp3, tmp3, 1),
+		addImm(true, tmp4, tmp4, 1),
+		subsImm(true, n, n, 1),
+	)
+	c.branchTo(bcond(CondNE, 0), down, fixCond)
+	c.branchTo(b(0), moved, fixB)
+	c.place(up)
+	c.emit(addReg(true, tmp3, tmp3, n), addReg(true, tmp4, tmp4, n))
+	c.place(upl)
+	c.emit(
+		subImm(true, tmp3, tmp3, 1),
+		subImm(true, tmp4, tmp4, 1),
+		ldstScaled(0, opcLoad, t, tmp3, 0),
+		ldstScaled(0, opcStore, t, tmp4, 0),
+		subsImm(true, n, n, 1),
+	)
+	c.branchTo(bcond(CondNE, 0), upl, fixCond)
+	c.place(moved)
+	c.emit(ctxLoad(tmp3, jit.CtxPktEnd), ctxLoad(tmp4, jit.CtxPktMeta))
+	c.adjustSync(tmp2, tmp3, tmp4)
 }
 
 // adjustMeta is bpf_xdp_adjust_meta(r1 = ctx, r2 = delta).
