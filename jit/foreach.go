@@ -25,7 +25,7 @@ import (
 //	                if holds(t): from = t+1; break
 //	        s = the first slot >= from with State[s] == 1, whose key,
 //	            copied to key, it still holds (holds(s)); none: stop
-//	        prev = s; visited++
+//	        prev = s; visited++; (LRU) mark s referenced, as LookupElem
 //	        r0 = callback(r1 = map, r2 = &key, r3 = Values + s*Stride
 //	                      [+ CPU*Elem], r4 = ctx, r5 = 0)
 //	        if r0 != 0: stop
@@ -42,6 +42,9 @@ import (
 // never happens, since no callback runs in between. With concurrent
 // writers both walks may see or miss a racing element; the native one only
 // reads inside the map's fixed blocks.
+//
+// A per-CPU array takes the same code with the step s = prev+1 (stop at
+// MaxEntries) and key = u32 s: arrays' NextKey order, every index used.
 //
 // key (KeySize bytes rounded up to 8), prev, visited, ctx, the handle and
 // the CPU's value offset live on the native stack, which helper exits and
