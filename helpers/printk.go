@@ -54,13 +54,7 @@ func tracePrintk(ctx *vm.Context, r1, r2, r3, r4, r5 uint64) uint64 {
 	if !ok {
 		return 0
 	}
-	end := -1
-	for i, c := range f {
-		if c == 0 {
-			end = i
-			break
-		}
-	}
+	end := bytes.IndexByte(f, 0)
 	if end < 0 {
 		return neg(maps.EINVAL)
 	}

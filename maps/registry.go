@@ -148,7 +148,18 @@ func ContainsAddr(addr, size uintptr) bool {
 	if t == nil {
 		return false
 	}
+	// The last region starting at or before addr: a binary search written
+	// out (sort.Search calls its closure at every step; checked runs'
+	// helpers test string and address arguments with this).
 	rs := t.regions
-	i := sort.Search(len(rs), func(i int) bool { return rs[i].Start > addr }) - 1
-	return i >= 0 && rs[i].Contains(addr, size)
+	lo, hi := 0, len(rs) // rs[:lo] start at or before addr, rs[hi:] after it
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if rs[mid].Start > addr {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return lo > 0 && rs[lo-1].Contains(addr, size)
 }
