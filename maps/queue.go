@@ -36,6 +36,25 @@ func newQueue(b base, opts Options, reopen bool) (*queueMap, error) {
 	return m, nil
 }
 
+// next and prev step a position around the ring, as the kernel's
+// queue_stack_maps.c does, by comparing instead of a modulo: a 64-bit
+// division costs tens of cycles, and Push, Pop and Peek took up to three.
+// (Positions are below size: newQueue resets damaged ones and every store
+// goes through these.)
+func (m *queueMap) next(i uint64) uint64 {
+	if i+1 >= m.size {
+		return 0
+	}
+	return i + 1
+}
+
+func (m *queueMap) prev(i uint64) uint64 {
+	if i == 0 {
+		return m.size - 1
+	}
+	return i - 1
+}
+
 func (m *queueMap) slot(i uint64) []byte {
 	off := i * m.elem
 	return m.st.vals[off : off+uint64(m.spec.ValueSize)]
@@ -51,14 +70,15 @@ func (m *queueMap) Push(value []byte, flags uint64) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	head, tail := m.st.word(wordQueueHead), m.st.word(wordQueueTail)
-	if (*head+1)%m.size == *tail {
+	next := m.next(*head)
+	if next == *tail {
 		if flags != UpdateExist {
 			return E2BIG
 		}
-		*tail = (*tail + 1) % m.size
+		*tail = m.next(*tail)
 	}
 	copy(m.slot(*head), value)
-	*head = (*head + 1) % m.size
+	*head = next
 	return nil
 }
 
@@ -82,11 +102,11 @@ func (m *queueMap) take(value []byte, remove bool) error {
 	if !m.stack {
 		copy(value, m.slot(*tail))
 		if remove {
-			*tail = (*tail + 1) % m.size
+			*tail = m.next(*tail)
 		}
 		return nil
 	}
-	i := (*head + m.size - 1) % m.size
+	i := m.prev(*head)
 	copy(value, m.slot(i))
 	if remove {
 		*head = i

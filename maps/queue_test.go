@@ -1,6 +1,9 @@
 package maps
 
-import "testing"
+import (
+	"math/rand"
+	"testing"
+)
 
 func TestQueueOrder(t *testing.T) {
 	q := mustNew(t, Spec{Name: "q", Type: Queue, ValueSize: 4, MaxEntries: 3}, Options{}).(QueueMap)
@@ -67,5 +70,67 @@ func TestStackOrder(t *testing.T) {
 		if index(v) != i {
 			t.Fatalf("round %d pop %d", i, index(v))
 		}
+	}
+}
+
+// TestQueueStackModel runs random pushes (with and without BPF_EXIST),
+// pops and peeks on queues and stacks of 1 to 4 entries against a slice
+// model, so that the ring positions wrap many times at every size.
+func TestQueueStackModel(t *testing.T) {
+	for _, typ := range []Type{Queue, Stack} {
+		for max := uint32(1); max <= 4; max++ {
+			q := mustNew(t, Spec{Type: typ, ValueSize: 4, MaxEntries: max}, Options{}).(QueueMap)
+			var model []uint32
+			rng := rand.New(rand.NewSource(int64(max)))
+			v := make([]byte, 4)
+			for i := uint32(0); i < 3000; i++ {
+				switch op := rng.Intn(4); op {
+				case 0, 1:
+					flags := uint64(rng.Intn(2)) * UpdateExist
+					want := Errno(0)
+					switch {
+					case len(model) < int(max):
+						model = append(model, i)
+					case flags == UpdateExist:
+						model = append(model[1:], i) // the oldest goes, for both kinds
+					default:
+						want = E2BIG
+					}
+					wantErrno(t, "push", q.Push(u32(i), flags), want)
+				case 2, 3:
+					if len(model) == 0 {
+						wantErrno(t, "take from empty", q.Pop(v), ENOENT)
+						wantErrno(t, "peek empty", q.Peek(v), ENOENT)
+						continue
+					}
+					j := 0
+					if typ == Stack {
+						j = len(model) - 1
+					}
+					if op == 2 {
+						wantErrno(t, "peek", q.Peek(v), 0)
+					} else {
+						wantErrno(t, "pop", q.Pop(v), 0)
+					}
+					if got := index(v); got != model[j] {
+						t.Fatalf("%v of %d entries, op %d: got %d, want %d (model %v)", typ, max, i, got, model[j], model)
+					}
+					if op == 3 {
+						model = append(model[:j], model[j+1:]...)
+					}
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkQueuePushPop is a program's push and pop of one element, the
+// ring positions stepping each time.
+func BenchmarkQueuePushPop(b *testing.B) {
+	q := mustNew(b, Spec{Type: Queue, ValueSize: 4, MaxEntries: 3}, Options{}).(QueueMap)
+	v := u32(1)
+	for b.Loop() {
+		q.Push(v, 0)
+		q.Pop(v)
 	}
 }
