@@ -119,7 +119,7 @@ func adjustRun(cpu *vm.CPU, exe vm.Executable, s adjustState, delta int32) strin
 }
 
 // adjustCPU returns a virtual CPU for the test.
-func adjustCPU(t *testing.T) *vm.CPU {
+func adjustCPU(t testing.TB) *vm.CPU {
 	cpus, err := vm.NewCPUs(1)
 	if err != nil {
 		t.Fatal(err)
