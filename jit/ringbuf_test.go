@@ -97,10 +97,9 @@ func ringExe(t testing.TB, kind string, insns []isa.Instruction, inlined int) (v
 	return exe, p
 }
 
-// nativeRecordsArch says whether the back end reserves records natively
-// (amd64; arm64 compiles the refusals only), so that submit and discard
-// are compiled natively too.
-const nativeRecordsArch = runtime.GOARCH == "amd64"
+// nativeRecordsArch says whether the back end reserves records natively,
+// so that submit and discard are compiled natively too (both do).
+const nativeRecordsArch = runtime.GOARCH == "amd64" || runtime.GOARCH == "arm64"
 
 // nativeCommits is the number of submit and discard calls in insns that
 // the back end compiles natively.
@@ -456,7 +455,7 @@ func TestRingOutputRefusals(t *testing.T) {
 }
 
 // TestRingWakeups: which submits and discards wake a consumer. Native
-// records (amd64) follow the kernel: BPF_RB_NO_WAKEUP never wakes,
+// records follow the kernel: BPF_RB_NO_WAKEUP never wakes,
 // BPF_RB_FORCE_WAKEUP always does, otherwise only a record the consumer
 // has reached (consumer position = the record's) wakes; the Go helper
 // wakes on every commit without BPF_RB_NO_WAKEUP. Each case drains the
