@@ -486,3 +486,75 @@ func TestInlineHashWalkNested(t *testing.T) {
 		}
 	}
 }
+
+// TestInlineHashWalkDeleteAll: a callback that deletes every element of a
+// full HashWalkMaxEntries map makes each native step scan for the deleted
+// key and from slot 0 again; the scans take preemption exits in the middle
+// of steps and resume at the step's head. Visits, their order and the
+// emptied map equal the interpreter's.
+func TestInlineHashWalkDeleteAll(t *testing.T) {
+	cpus, err := vm.NewCPUs(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cpus.Close()
+	const n = jit.HashWalkMaxEntries
+	run := func(eng vm.Engine, checked bool, mode, runs int) string {
+		m, err := maps.New(maps.Spec{Type: maps.Hash, KeySize: 4, ValueSize: 8, MaxEntries: n}, maps.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := maps.Register(m)
+		defer maps.Unregister(id)
+		p := &vm.Program{Name: "each", Type: "raw", Insns: hashEachProgram(id, -1, mode), Helpers: helpers.Generic(), Checked: checked}
+		exe, err := eng.Prepare(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cpu := cpus.Acquire()
+		defer cpus.Release(cpu)
+		var out string
+		var took time.Duration
+		for range runs {
+			for i := uint32(0); i < n; i++ {
+				// Odd keys (hwDeleteOdd deletes them all), slots in a
+				// different order than the keys.
+				k := 2*((i*37)%n) + 1
+				if err := m.Update(binary.LittleEndian.AppendUint32(nil, k), make([]byte, 8), 0); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cpu.Run.Reset(p)
+			start := time.Now()
+			out = outcome(exe.Run(&cpu.Run, 0, 0))
+			took += time.Since(start)
+		}
+		t.Logf("%s, mode %d: %v per walk", eng.Name(), mode, took/time.Duration(runs))
+		left := 0
+		var key []byte
+		next := make([]byte, 4)
+		for m.NextKey(key, next) == nil {
+			left++
+			key = append(key[:0], next...)
+		}
+		return fmt.Sprintf("%s, %d left", out, left)
+	}
+	for _, mode := range []int{hwDeleteOdd, 0} {
+		want := run(interp.New(), true, mode, 1)
+		if got := run(jit.New(), false, mode, 20); got != want {
+			t.Errorf("mode %d: JIT: %s\ninterpreter: %s", mode, got, want)
+		}
+		if testing.Verbose() {
+			run(jit.NewWithOptions(jit.Options{NoInline: true}), false, mode, 20) // the Go walk's time
+		}
+		// n visits (r0 = n<<48 | n<<32 | sum); emptied by the deletes.
+		w := fmt.Sprintf("r0=%#x", (n<<16|n)&0xffff_ffff)
+		left := fmt.Sprintf(", %d left", n)
+		if mode == hwDeleteOdd {
+			left = ", 0 left"
+		}
+		if want[:len(w)] != w || want[len(want)-len(left):] != left {
+			t.Errorf("mode %d: interpreter: %s, want %s...%s", mode, want, w, left)
+		}
+	}
+}

@@ -58,7 +58,8 @@ func (c *compiler) hashWalk(pc, cb int, w *jit.HashWalk) {
 	a.aluRR(aluXor, false, regAux, regAux)
 	a.push(regAux) // visited
 
-	top := c.newLabel()
+	top, pre := c.newLabel(), c.newLabel()
+	c.stubs = append(c.stubs, stub{l: pre, exit: jit.ExitPreempt, resumeTo: top})
 	c.place(top)
 	topPos := a.pos()
 	var done []int
@@ -75,7 +76,7 @@ func (c *compiler) hashWalk(pc, cb int, w *jit.HashWalk) {
 		done = append(done, a.jcc32(condAE))
 		a.store(4, rsp, hwKey, rsi)
 	} else {
-		done = append(done, c.hwStep(w)...)
+		done = append(done, c.hwStep(w, pre)...)
 	}
 
 	// Visit s: r1 = map, r2 = &key, r3 = value, r4 = ctx, r5 = 0.
@@ -116,8 +117,6 @@ func (c *compiler) hashWalk(pc, cb int, w *jit.HashWalk) {
 	// One back-edge against the preemption budget; a preemption exit
 	// resumes at top, which recomputes the step from prev and the key.
 	a.decR(regBudget)
-	pre := c.newLabel()
-	c.stubs = append(c.stubs, stub{l: pre, exit: jit.ExitPreempt, resumeTo: top})
 	e := condE
 	c.br(&e, pre)
 	a.patch32(a.jmp32(), topPos)
@@ -142,9 +141,14 @@ func (c *compiler) hashWalk(pc, cb int, w *jit.HashWalk) {
 
 // hwStep emits a hash walk's step: s (rsi) = the next slot after the last
 // visited key, with the key copied; it returns the jumps taken when there
-// is none, and falls through with s found.
-func (c *compiler) hwStep(w *jit.HashWalk) (done []int) {
+// is none, and falls through with s found. Every slot scanned counts one
+// back-edge against the preemption budget (the exit goes to pre, which
+// resumes at the step's head: a step is a pure function of prev and the
+// key, and one step scans at most 2*HashWalkMaxEntries slots, less than a
+// budget, so it always completes).
+func (c *compiler) hwStep(w *jit.HashWalk, pre label) (done []int) {
 	a := &c.a
+	e := condE
 	a.aluRR(aluXor, false, rdx, rdx) // from = 0
 	a.load(8, rsi, rsp, hwPrev)
 	a.testRR(true, rsi, rsi)
@@ -164,6 +168,8 @@ func (c *compiler) hwStep(w *jit.HashWalk) (done []int) {
 	toScan = append(toScan, a.jmp32())
 	c.hwPatch(miss)
 	a.aluRI(aluAdd, true, rsi, 1)
+	a.decR(regBudget)
+	c.br(&e, pre)
 	a.patch32(a.jmp32(), findTop)
 
 	// The first used slot >= from whose key, copied, it still holds.
@@ -191,6 +197,8 @@ func (c *compiler) hwStep(w *jit.HashWalk) (done []int) {
 	a.patch32(free, a.pos())
 	c.hwPatch(miss)
 	a.aluRI(aluAdd, true, rsi, 1)
+	a.decR(regBudget)
+	c.br(&e, pre)
 	a.patch32(a.jmp32(), scanTop)
 	a.patch32(found, a.pos())
 	return done

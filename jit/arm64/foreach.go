@@ -77,7 +77,7 @@ func (c *compiler) hashWalk(i, cb int, w *jit.HashWalk) {
 		c.branchTo(bcond(CondHS, 0), done, fixCond)
 		c.emit(ldstScaled(2, opcStore, r(2), SP, hwKey))
 	} else {
-		c.hwStep(w, done)
+		c.hwStep(w, done, preempt)
 	}
 
 	// Visit s: r1 = map, r2 = &key, r3 = value, r4 = ctx, r5 = 0.
@@ -163,8 +163,12 @@ func (c *compiler) hashWalk(i, cb int, w *jit.HashWalk) {
 
 // hwStep emits a hash walk's step: s (x2) = the next slot after the last
 // visited key, with the key copied; it branches to done when there is none
-// and falls through with s found.
-func (c *compiler) hwStep(w *jit.HashWalk, done int) {
+// and falls through with s found. Every slot scanned counts one back-edge
+// against the preemption budget (the exit goes to preempt, which resumes at
+// the step's head: a step is a pure function of prev and the key, and one
+// step scans at most 2*HashWalkMaxEntries slots, less than a budget, so it
+// always completes).
+func (c *compiler) hwStep(w *jit.HashWalk, done, preempt int) {
 	r := func(n int) Reg { return regMap[n] }
 	scan, sloop, snext, found, findAll, floop, fnext := c.newLabel(), c.newLabel(), c.newLabel(),
 		c.newLabel(), c.newLabel(), c.newLabel(), c.newLabel()
@@ -189,6 +193,8 @@ func (c *compiler) hwStep(w *jit.HashWalk, done int) {
 	c.branchTo(b(0), scan, fixB)
 	c.place(fnext)
 	c.emit(addImm(true, r(2), r(2), 1))
+	c.emit(subsImm(true, regBudget, regBudget, 1))
+	c.branchTo(bcond(CondLS, 0), preempt, fixCond)
 	c.branchTo(b(0), floop, fixB)
 
 	// The first used slot >= from whose key, copied, it still holds.
@@ -214,6 +220,8 @@ func (c *compiler) hwStep(w *jit.HashWalk, done int) {
 	c.branchTo(b(0), found, fixB)
 	c.place(snext)
 	c.emit(addImm(true, r(2), r(2), 1))
+	c.emit(subsImm(true, regBudget, regBudget, 1))
+	c.branchTo(bcond(CondLS, 0), preempt, fixCond)
 	c.branchTo(b(0), sloop, fixB)
 	c.place(found)
 }
