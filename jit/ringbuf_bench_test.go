@@ -6,19 +6,16 @@ import (
 	"github.com/bpfhost/bpfhost/vm"
 )
 
-// BenchmarkRingReserve: a bpf_ringbuf_reserve (+ submit) run on a full
-// ring, where the native code refuses without leaving native code, against
-// the Go helper exit (NoInline), and on a ring a consumer drains after
-// every record, where both take the Go helper (reservations that fit, and
-// submit, are Go's).
+// BenchmarkRingReserve: a bpf_ringbuf_reserve + submit run natively
+// against the Go helper exits (NoInline): on a full ring (refused); on a
+// ring a consumer drains after every record (the consumer has caught up,
+// so every submit wakes it: natively through the Go query exit); and on a
+// ring drained every 64 records (no wakeup but the first of each batch).
 func BenchmarkRingReserve(b *testing.B) {
-	for _, full := range []bool{true, false} {
+	for _, mode := range []string{"full", "drained", "batch"} {
 		for _, kind := range []string{"native", "go"} {
-			name := "full/" + kind
-			if !full {
-				name = "drained/" + kind
-			}
-			b.Run(name, func(b *testing.B) {
+			full := mode == "full"
+			b.Run(mode+"/"+kind, func(b *testing.B) {
 				rb, id := ringMap(b, 4096)
 				exe, p := ringExe(b, kind, reserveProg(id, 24, 0), 1)
 				cpus, err := vm.NewCPUs(1)
@@ -36,8 +33,12 @@ func BenchmarkRingReserve(b *testing.B) {
 					if _, err := exe.Run(&cpu.Run, 0, 0); err != nil {
 						b.Fatal(err)
 					}
-					if !full {
+					switch {
+					case mode == "drained":
 						rb.Read()
+					case mode == "batch" && i%64 == 63:
+						for _, ok := rb.Read(); ok; _, ok = rb.Read() {
+						}
 					}
 				}
 			})
