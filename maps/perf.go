@@ -113,21 +113,24 @@ func (m *perfArray) output(cpu int, data, extra []byte) error {
 	r := m.ring(i)
 	var hdr [perfRecordHdr]byte
 	binary.NativeEndian.PutUint32(hdr[:], uint32(size))
-	pos := *head
-	pos = m.putRing(r, pos, hdr[:])
-	pos = m.putRing(r, pos, data)
-	m.putRing(r, pos, extra)
+	off := *head % m.ringBytes // the one division: the parts step by compare
+	off = m.putRing(r, off, hdr[:])
+	off = m.putRing(r, off, data)
+	m.putRing(r, off, extra)
 	*head += need
 	ring.Unlock()
 	return nil
 }
 
-// putRing copies b into ring r at position pos, wrapping, and returns pos+len(b).
-func (m *perfArray) putRing(r []byte, pos uint64, b []byte) uint64 {
-	off := pos % m.ringBytes
+// putRing copies b into ring r at offset off (below ringBytes), wrapping,
+// and returns the offset after it. (b is never longer than the ring.)
+func (m *perfArray) putRing(r []byte, off uint64, b []byte) uint64 {
 	n := copy(r[off:], b)
 	copy(r, b[n:])
-	return pos + uint64(len(b))
+	if off += uint64(len(b)); off >= m.ringBytes {
+		off -= m.ringBytes
+	}
+	return off
 }
 
 func (m *perfArray) getRing(r []byte, pos uint64, b []byte) {
