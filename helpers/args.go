@@ -16,11 +16,17 @@ const (
 func neg(e maps.Errno) uint64 { return uint64(-int64(e)) }
 
 // errRet turns an error from a map into the helper's return value: 0 for
-// nil, -errno otherwise.
+// nil, -errno otherwise. The nil test is inlined at every call; the rest is
+// out of line.
 func errRet(err error) uint64 {
 	if err == nil {
 		return 0
 	}
+	return errnoRet(err)
+}
+
+// errnoRet is errRet for a non-nil error.
+func errnoRet(err error) uint64 {
 	// The maps return bare Errno values; the type assertion avoids the
 	// reflection of errors.As on the common path.
 	if e, ok := err.(maps.Errno); ok {
