@@ -47,6 +47,8 @@ func TestLPMSemantics(t *testing.T) {
 		{lpmKey(32, 10, 1, 1, 1), 8, 0},
 		{lpmKey(32, 11, 1, 1, 1), 0, ENOENT},
 		{lpmKey(32, 192, 169, 0, 0), 0, ENOENT},
+		{lpmKey(33, 10, 1, 1, 1), 0, ENOENT}, // a prefix over 32 matches nothing
+		{lpmKey(0xffffffff, 10, 1, 1, 1), 0, ENOENT},
 	} {
 		err := m.Lookup(c.key, v)
 		wantErrno(t, fmt.Sprintf("lookup %v", c.key), err, c.err)
