@@ -1,7 +1,5 @@
 package maps
 
-import "sync"
-
 // queueMap implements BPF_MAP_TYPE_QUEUE (FIFO) and BPF_MAP_TYPE_STACK
 // (LIFO) like the kernel's queue_stack_maps.c: a circular buffer of
 // max_entries+1 slots with head (next push) and tail (oldest element)
@@ -9,7 +7,7 @@ import "sync"
 // copied in and out, never addressed by programs, so the buffer is private.
 type queueMap struct {
 	base
-	mu    sync.Mutex
+	mu    queueLock
 	stack bool
 	size  uint64 // slots: max_entries + 1
 	elem  uint64
