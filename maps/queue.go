@@ -7,7 +7,7 @@ package maps
 // copied in and out, never addressed by programs, so the buffer is private.
 type queueMap struct {
 	base
-	mu    queueLock
+	mu    spinMutex
 	stack bool
 	size  uint64 // slots: max_entries + 1
 	elem  uint64

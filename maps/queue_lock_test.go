@@ -11,7 +11,7 @@ import (
 // (Without the lock it fails at once on two processors.)
 func TestQueueLockExcludes(t *testing.T) {
 	const workers, rounds = 4, 200000
-	var l queueLock
+	var l spinMutex
 	var n int
 	var inside atomic.Int32
 	var wg sync.WaitGroup
