@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"sort"
-	"sync"
 	"sync/atomic"
 	"unsafe"
 )
@@ -25,13 +24,15 @@ import (
 // they walk the index as generated code does, and NextKey reads the
 // occupancy bitmap with atomic loads. mu serializes writers (updates,
 // deletes, LRU list changes) and Len. It
-// is a plain mutex: with readers lock-free, an RWMutex would only double
+// is a plain lock: with readers lock-free, an RWMutex would only double
 // the atomics of every program update (measured: the lock was two thirds
-// of hashMap.update in the maps corpus program). Values are shared memory,
-// written in place (see doc.go).
+// of hashMap.update in the maps corpus program), and it is a spinMutex
+// (queue_lock.go), whose unlock is a release store where sync.Mutex's is a
+// second locked instruction. Values are shared memory, written in place
+// (see doc.go).
 type hashMap struct {
 	base
-	mu       sync.Mutex
+	mu       spinMutex
 	idx      hashIndex
 	free     freeSlots // FIFO of free slots (hash_free.go)
 	used     []uint64  // occupancy bitmap, one bit per slot

@@ -5,7 +5,7 @@ import (
 	"sync/atomic"
 )
 
-// spinMutex is the writer lock of queues and stacks: a
+// spinMutex is the writer lock of queues, stacks and hash maps: a
 // compare-and-swap to take it and a release store to drop it, as the
 // kernel's spin locks. sync.Mutex drops its lock with a second locked
 // read-modify-write, which on amd64 costs as much as taking it: a push or
